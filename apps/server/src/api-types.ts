@@ -1,0 +1,32 @@
+/** Types of the HTTP API for the web app: derived from the routes' zod schemas, never redeclared. */
+export type {
+  Role,
+  RoleBinding,
+  Me,
+  ClassSummary,
+  StudentSummary,
+  StudentDetail,
+  SchoolSummary,
+  ApiKeyInfo,
+  RosterImport,
+  RosterRowError,
+} from './modules/identity/schema.js';
+export type { AuditEntry } from './platform/audit/schema.js';
+export type { Lang } from './platform/http/errors.js';
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: string;
+  detail: string;
+  messages: { 'zh-CN': string; en: string };
+  [extra: string]: unknown;
+}
+
+export interface PageOf<T> {
+  items: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}

@@ -1,0 +1,122 @@
+/**
+ * Composition root: config -> database -> modules -> HTTP + worker. Started by `npm start`.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import pino from 'pino';
+import { z } from 'zod';
+import { AuditLog } from './platform/audit/index.js';
+import { auditRoutes } from './platform/audit/routes.js';
+import { ConfigError, loadConfig, type Config } from './platform/config.js';
+import { DataCipher } from './platform/crypto/index.js';
+import { openDatabase } from './platform/db/index.js';
+import { buildApp } from './platform/http/app.js';
+import { JobQueue } from './platform/jobs/index.js';
+import { createIdentity } from './modules/identity/index.js';
+
+export async function startPlatform(config: Config) {
+  const logger = pino({ level: config.logLevel, base: { service: 'zhijiao' } });
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  logger.info({ engine: database.engine, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'database ready, migrations applied');
+  const { db } = database;
+  const audit = new AuditLog(db);
+  const cipher = DataCipher.fromConfig(config.dataKey, config.dataDir);
+  const jobs = new JobQueue(db, logger.child({ part: 'jobs' }));
+  const identity = createIdentity({
+    db,
+    audit,
+    cipher,
+    jobs,
+    settings: { sessionHours: config.sessionHours, lockout: config.lockout, secureCookies: config.secureCookies },
+  });
+
+  const app = await buildApp({
+    logger,
+    authenticate: identity.authenticate,
+    onDenied: (req, err) =>
+      audit.append({
+        actor: req.principal ? req.principal : null,
+        action: 'authz.denied',
+        resourceType: (err.details?.resourceType as string) ?? null,
+        resourceId: (err.details?.resourceId as string) ?? null,
+        outcome: 'denied',
+        detail: { method: req.method, route: req.routeOptions.url ?? req.url, permission: err.details?.permission ?? null },
+        ip: req.ip,
+      }),
+    maxUploadBytes: 20 * 1024 * 1024,
+  });
+  app.get(
+    '/api/health',
+    { schema: { tags: ['system'], summary: 'Liveness: ok once migrations have run', response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  identity.routes(app);
+  auditRoutes(app, audit);
+
+  if (existsSync(join(config.webDist, 'index.html'))) {
+    await app.register(fastifyStatic, { root: config.webDist, wildcard: false });
+    // Client-side routes (/classes, /students/…) get the app shell; unknown /api paths stay 404 problems.
+    app.get('/*', { schema: { hide: true } }, async (req, reply) => {
+      if (req.url.startsWith('/api/')) return reply.callNotFound();
+      return reply.type('text/html; charset=utf-8').sendFile('index.html');
+    });
+  } else {
+    logger.warn({ webDist: config.webDist }, 'web app not built: run `npm run build` (npm start does this)');
+  }
+
+  if (config.seedDemo) {
+    const demo = await identity.seedDemoIfEmpty(config.demoPassword);
+    if (demo) printDemoLogins(demo.usernames, demo.password, demo.generated);
+  }
+  jobs.start();
+  await app.listen({ port: config.port, host: config.host });
+
+  let closing: Promise<void> | null = null;
+  const close = () =>
+    (closing ??= (async () => {
+      logger.info('shutting down');
+      await app.close();
+      await jobs.stop();
+      await database.close();
+    })());
+  return { app, close, engine: database.engine };
+}
+
+function printDemoLogins(usernames: string[], password: string, generated: boolean) {
+  const shown = usernames.filter((u) => !/^student([2-9]|\d{2,})$/.test(u));
+  const lines = [
+    '',
+    '──────── 智教 Zhijiao demo region seeded 演示数据已生成 ────────',
+    `Accounts 账号: ${shown.join(', ')}, student2 … student${usernames.filter((u) => u.startsWith('student')).length}`,
+    generated
+      ? `Password 密码 (generated, shown only this once 仅显示一次): ${password}`
+      : 'Password 密码: the value of ZHIJIAO_DEMO_PASSWORD',
+    '─────────────────────────────────────────────────────────────',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exit(2);
+    }
+    throw e;
+  }
+  const platform = await startPlatform(config);
+  process.stdout.write(`Zhijiao is running on http://localhost:${platform.app.server.address() && typeof platform.app.server.address() === 'object' ? (platform.app.server.address() as { port: number }).port : config.port}\n`);
+  for (const sig of ['SIGINT', 'SIGTERM'] as const)
+    process.once(sig, () => {
+      platform.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    });
+}

@@ -1,0 +1,40 @@
+/**
+ * Identity: the region tree, schools, grades, classes, users and their scoped roles, parents'
+ * links to children, sessions and API keys, roster import, and the demo region.
+ * This file is the module's only public door.
+ */
+import type { AuditLog } from '../../platform/audit/index.js';
+import type { DataCipher } from '../../platform/crypto/index.js';
+import type { Db } from '../../platform/db/index.js';
+import type { App } from '../../platform/http/app.js';
+import type { JobQueue } from '../../platform/jobs/index.js';
+import { Auth, type AuthSettings } from './auth.js';
+import { seedDemoIfEmpty } from './demo.js';
+import { Directory } from './directory.js';
+import { identityRoutes } from './routes.js';
+import { RosterImports } from './roster.js';
+
+export { SESSION_COOKIE } from './auth.js';
+export { PERMISSIONS, type Permission } from './policies.js';
+export type { DemoResult } from './demo.js';
+
+export interface IdentityDeps {
+  db: Db;
+  audit: AuditLog;
+  cipher: DataCipher;
+  jobs: JobQueue;
+  settings: AuthSettings & { secureCookies: boolean };
+}
+
+export function createIdentity(d: IdentityDeps) {
+  const auth = new Auth(d.db, d.audit, d.settings);
+  const directory = new Directory(d.db, d.audit);
+  const roster = new RosterImports(d.db, d.audit, d.cipher, d.jobs);
+  return {
+    authenticate: auth.authenticate.bind(auth),
+    seedDemoIfEmpty: (password: string | undefined) => seedDemoIfEmpty(d.db, d.audit, d.cipher, password),
+    routes: (app: App) =>
+      identityRoutes(app, { auth, directory, roster, sessionHours: d.settings.sessionHours, secureCookies: d.settings.secureCookies }),
+  };
+}
+export type Identity = ReturnType<typeof createIdentity>;

@@ -1,0 +1,105 @@
+/** Providers and routes. */
+import { App as AntApp, ConfigProvider, Spin } from 'antd';
+import zhCNLocale from 'antd/locale/zh_CN';
+import enUSLocale from 'antd/locale/en_US';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
+import { I18nProvider, useI18n } from '../i18n';
+import { SessionProvider, useSession } from './session';
+import { AppLayout } from './Layout';
+import { homePath } from './nav';
+import { Forbidden } from './Forbidden';
+import { LoginPage } from '../identity/LoginPage';
+import { ClassesPage } from '../identity/ClassesPage';
+import { ClassDetailPage } from '../identity/ClassDetailPage';
+import { StudentsPage } from '../identity/StudentsPage';
+import { StudentDetailPage } from '../identity/StudentDetailPage';
+import { MyInfoPage } from '../identity/MyInfoPage';
+import { SchoolsPage } from '../identity/SchoolsPage';
+import { RosterImportPage } from '../identity/RosterImportPage';
+import { ProfilePage } from '../identity/ProfilePage';
+import { ResearchPage } from '../identity/ResearchPage';
+import { AuditPage } from '../audit/AuditPage';
+
+function Loading() {
+  return (
+    <div className="zj-center">
+      <Spin size="large" />
+    </div>
+  );
+}
+
+/** On /login while signed in: go back where the user wanted to go, else to their home page. */
+function AfterLogin({ home }: { home: string }) {
+  const location = useLocation();
+  const from = (location.state as { from?: string } | null)?.from;
+  return <Navigate to={from && from !== '/' && !from.startsWith('/login') ? from : home} replace />;
+}
+
+function Routed() {
+  const { me } = useSession();
+  const { t } = useI18n();
+  const location = useLocation();
+  if (me === undefined) return <Loading />;
+  if (me === null) {
+    return (
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="*" element={<Navigate to="/login" replace state={{ from: location.pathname + location.search }} />} />
+      </Routes>
+    );
+  }
+  const home = homePath(me, t);
+  return (
+    <Routes>
+      <Route path="/login" element={<AfterLogin home={home} />} />
+      <Route element={<AppLayout me={me} />}>
+        <Route index element={<Navigate to={home} replace />} />
+        <Route path="/classes" element={<ClassesPage />} />
+        <Route path="/classes/:id" element={<ClassDetailPage />} />
+        <Route path="/students" element={<StudentsPage />} />
+        <Route path="/students/:id" element={<StudentDetailPage />} />
+        <Route path="/my" element={<MyInfoPage />} />
+        <Route path="/schools" element={<SchoolsPage />} />
+        <Route path="/roster/import" element={<RosterImportPage />} />
+        <Route path="/audit" element={<AuditPage />} />
+        <Route path="/research" element={<ResearchPage />} />
+        <Route path="/profile" element={<ProfilePage />} />
+        <Route path="/forbidden" element={<Forbidden />} />
+        <Route path="*" element={<Navigate to={home} replace />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function Themed() {
+  const { lang } = useI18n();
+  return (
+    <ConfigProvider
+      locale={lang === 'zh-CN' ? zhCNLocale : enUSLocale}
+      theme={{
+        token: {
+          colorPrimary: '#1677ff',
+          borderRadius: 8,
+          fontFamily:
+            "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Noto Sans SC', 'Helvetica Neue', Arial, sans-serif",
+        },
+      }}
+    >
+      <AntApp>
+        <SessionProvider>
+          <BrowserRouter>
+            <Routed />
+          </BrowserRouter>
+        </SessionProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <Themed />
+    </I18nProvider>
+  );
+}

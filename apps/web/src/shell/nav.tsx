@@ -1,0 +1,63 @@
+/** Navigation entries per role: the union over all of the user's role bindings. */
+import type { ReactNode } from 'react';
+import {
+  AuditOutlined,
+  BankOutlined,
+  CloudUploadOutlined,
+  ExperimentOutlined,
+  IdcardOutlined,
+  TeamOutlined,
+  UserOutlined,
+  AppstoreOutlined,
+  HeartOutlined,
+} from '@ant-design/icons';
+import type { Me, Role } from '@zhijiao/server/api-types';
+import type { Messages } from '../i18n';
+import { REGION_ADMIN_ROLES } from './session';
+
+export interface NavItem {
+  path: string;
+  label: string;
+  icon: ReactNode;
+}
+
+export function navFor(me: Me, t: Messages): NavItem[] {
+  const roles = new Set<Role>(me.roles.map((r) => r.role));
+  const has = (...rs: Role[]) => rs.some((r) => roles.has(r));
+  const items: NavItem[] = [];
+  const add = (item: NavItem) => {
+    if (!items.some((i) => i.path === item.path)) items.push(item);
+  };
+  const isTeacher = has('teacher', 'head_teacher');
+  const isSchoolAdmin = has('school_admin');
+  const isRegionAdmin = has(...REGION_ADMIN_ROLES);
+
+  if (isRegionAdmin) add({ path: '/schools', label: t.nav.schools, icon: <BankOutlined /> });
+  if (isSchoolAdmin || isTeacher) {
+    add({
+      path: '/classes',
+      label: isSchoolAdmin ? t.nav.classes : t.nav.myClasses,
+      icon: <AppstoreOutlined />,
+    });
+  }
+  if (isRegionAdmin || isSchoolAdmin || isTeacher) add({ path: '/students', label: t.nav.students, icon: <TeamOutlined /> });
+  if (isSchoolAdmin) add({ path: '/roster/import', label: t.nav.rosterImport, icon: <CloudUploadOutlined /> });
+  if (has('parent')) add({ path: '/students', label: t.nav.myChildren, icon: <HeartOutlined /> });
+  if (has('student')) add({ path: '/my', label: t.nav.myInfo, icon: <IdcardOutlined /> });
+  if (has('auditor', 'sysadmin')) add({ path: '/audit', label: t.nav.audit, icon: <AuditOutlined /> });
+  if (has('researcher')) add({ path: '/research', label: t.nav.research, icon: <ExperimentOutlined /> });
+  add({ path: '/profile', label: t.nav.profile, icon: <UserOutlined /> });
+  return items;
+}
+
+/** Where to land after sign-in: the first navigation entry. */
+export function homePath(me: Me, t: Messages): string {
+  return navFor(me, t)[0]?.path ?? '/profile';
+}
+
+/** Is a client route available to this user at all (otherwise: forbidden page)? */
+export function routeAllowed(me: Me, t: Messages, pathname: string): boolean {
+  if (pathname === '/forbidden') return true;
+  const items = navFor(me, t);
+  return items.some((i) => pathname === i.path || pathname.startsWith(`${i.path}/`));
+}

@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['packages/**/src/**/*.test.ts', 'apps/server/src/**/*.test.ts'],
+    exclude: ['**/node_modules/**'],
+    testTimeout: 30000,
+  },
+});
