@@ -42,16 +42,43 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** A migrated, seeded PGlite directory made once per test process and copied per server. */
-const templateDir = join(tmpdir(), `zhijiao-template-${process.pid}`);
+/**
+ * A migrated, seeded PGlite directory made once by the global setup and copied per server
+ * (creating a fresh PGlite database costs seconds, copying one a few milliseconds).
+ */
+const templateDir = () => process.env.ZHIJIAO_TEST_TEMPLATE;
+
+/** With PostgreSQL, every server gets its own new database on that server, dropped at stop. */
+async function freshDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `zhijiao_t_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
-  const databaseUrl = opts.databaseUrl ?? process.env.TEST_DATABASE_URL;
+  const serverUrl = opts.databaseUrl ?? process.env.TEST_DATABASE_URL;
+  const fresh = serverUrl && !opts.databaseUrl ? await freshDatabase(serverUrl) : null;
+  const databaseUrl = fresh?.url ?? opts.databaseUrl;
   let dataDir = opts.dataDir;
   if (!dataDir) {
     dataDir = mkdtempSync(join(tmpdir(), 'zhijiao-test-'));
-    if (!databaseUrl && opts.seedDemo !== false && existsSync(join(templateDir, 'db'))) {
-      cpSync(templateDir, dataDir, { recursive: true });
+    const template = templateDir();
+    if (!databaseUrl && opts.seedDemo !== false && template && existsSync(join(template, 'db'))) {
+      cpSync(template, dataDir, { recursive: true });
     }
   }
   const port = await freePort();
@@ -93,14 +120,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   const dir = dataDir;
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (child.exitCode !== null) return child.exitCode;
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     const done = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
     child.kill(signal);
     const code = await done;
-    if (!opts.dataDir && !databaseUrl && !existsSync(join(templateDir, 'db')) && opts.seedDemo !== false) {
-      cpSync(dir, templateDir, { recursive: true });
-    }
     if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
+    await fresh?.drop();
     return code;
   };
   return { baseUrl, dataDir: dir, process: child, output: () => out, stop };

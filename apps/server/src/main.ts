@@ -28,7 +28,7 @@ export async function startPlatform(config: Config) {
     audit,
     cipher,
     jobs,
-    settings: { sessionHours: config.sessionHours, lockout: config.lockout, secureCookies: config.secureCookies },
+    settings: { sessionHours: config.sessionHours, lockout: config.lockout },
   });
 
   const app = await buildApp({

@@ -45,8 +45,6 @@ export interface Config {
   sessionHours: number;
   lockout: { attempts: number; minutes: number };
   webDist: string;
-  /** Cookies get `Secure` outside development and test. */
-  secureCookies: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +69,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionHours: e.ZHIJIAO_SESSION_HOURS,
     lockout: { attempts: e.ZHIJIAO_LOCKOUT_ATTEMPTS, minutes: e.ZHIJIAO_LOCKOUT_MINUTES },
     webDist: resolve(e.ZHIJIAO_WEB_DIST ?? new URL('../../../web/dist', import.meta.url).pathname),
-    secureCookies: e.NODE_ENV === 'production',
   };
 }

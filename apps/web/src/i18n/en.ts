@@ -93,6 +93,7 @@ export const en: Messages = {
     school: 'School',
     studentCount: 'Students',
     studentCountValue: (n: number) => `${n} student${n === 1 ? '' : 's'}`,
+    count: (n: number) => `${n} class${n === 1 ? '' : 'es'}`,
     myRoles: 'My roles',
     subjects: 'Subjects',
     name: 'Class',

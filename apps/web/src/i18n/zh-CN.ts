@@ -91,6 +91,7 @@ export const zhCN = {
     school: '学校',
     studentCount: '学生人数',
     studentCountValue: (n: number) => `${n} 名学生`,
+    count: (n: number) => `共 ${n} 个班级`,
     myRoles: '我的身份',
     subjects: '任教学科',
     name: '班级',

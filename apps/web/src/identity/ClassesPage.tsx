@@ -22,7 +22,7 @@ export function ClassesPage() {
   );
   return (
     <>
-      <PageHeader title={title} subtitle={data ? t.common.total(data.length) : undefined} />
+      <PageHeader title={title} subtitle={data ? t.classes.count(data.length) : undefined} />
       <Spin spinning={loading}>
         {!loading && classes.length === 0 ? (
           <Card>

@@ -148,7 +148,7 @@ export function RosterImportPage() {
                 [
                   [cols.name, true],
                   [cols.studentNo, true],
-                  [cols.gender, true],
+                  [cols.gender, false],
                   [cols.grade, true],
                   [cols.class, true],
                   [cols.idNumber, false],

@@ -1,16 +1,15 @@
 /** The signed-in frame: sider navigation, header with user, roles, language and sign-out. */
 import { useState } from 'react';
-import { Avatar, Button, Dropdown, Layout, Menu, Space, Tag, Tooltip, Typography } from 'antd';
+import { Avatar, Button, Dropdown, Layout, Menu, Space, Tag, Typography } from 'antd';
 import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import type { Me } from '@zhijiao/server/api-types';
 import { useI18n } from '../i18n';
 import { useSession } from './session';
-import { navFor } from './nav';
+import { navFor, routeAllowed } from './nav';
 import { LangSwitch } from './LangSwitch';
 import { Logo } from './Logo';
 import { Forbidden } from './Forbidden';
-import { routeAllowed } from './nav';
 
 const { Sider, Header, Content, Footer } = Layout;
 
@@ -83,18 +82,17 @@ export function AppLayout({ me }: { me: Me }) {
                 </Typography.Text>
               </Space>
             </Dropdown>
-            <Tooltip title={t.auth.logout}>
-              <Button
-                type="text"
-                icon={<LogoutOutlined />}
-                aria-label={t.auth.logout}
-                data-testid="logout"
-                onClick={async () => {
-                  await logout();
-                  navigate('/login', { replace: true });
-                }}
-              />
-            </Tooltip>
+            <Button
+              type="text"
+              icon={<LogoutOutlined />}
+              data-testid="logout"
+              onClick={async () => {
+                await logout();
+                navigate('/login', { replace: true });
+              }}
+            >
+              {t.auth.logout}
+            </Button>
           </Space>
         </Header>
         <Content className="zj-content">{allowed ? <Outlet /> : <Forbidden />}</Content>

@@ -23,7 +23,7 @@ export interface IdentityDeps {
   audit: AuditLog;
   cipher: DataCipher;
   jobs: JobQueue;
-  settings: AuthSettings & { secureCookies: boolean };
+  settings: AuthSettings;
 }
 
 export function createIdentity(d: IdentityDeps) {
@@ -34,7 +34,7 @@ export function createIdentity(d: IdentityDeps) {
     authenticate: auth.authenticate.bind(auth),
     seedDemoIfEmpty: (password: string | undefined) => seedDemoIfEmpty(d.db, d.audit, d.cipher, password),
     routes: (app: App) =>
-      identityRoutes(app, { auth, directory, roster, sessionHours: d.settings.sessionHours, secureCookies: d.settings.secureCookies }),
+      identityRoutes(app, { auth, directory, roster, sessionHours: d.settings.sessionHours }),
   };
 }
 export type Identity = ReturnType<typeof createIdentity>;

@@ -223,6 +223,9 @@ function parseGender(v: string): 'M' | 'F' | null | undefined {
   return undefined;
 }
 
+const EMPTY_PLACEHOLDER = /^(?:[-—–―/／\\]+|无)$/;
+const REQUIRED_KEYS = new Set<string>(ROSTER_COLUMNS.filter((c) => c.required).map((c) => c.key));
+
 const shortValue = (v: string) => (v.length > 50 ? v.slice(0, 50) + '…' : v);
 
 // ---------------------------------------------------------------------------------------------
@@ -469,6 +472,8 @@ function validateRow(r: RawRow, header: HeaderMap, seen: Seen, errors: RosterRow
       }, shortValue(v));
       return null;
     }
+    // "-", "--", "/", "无": the usual "nothing here" placeholders count as empty in optional columns.
+    if (!REQUIRED_KEYS.has(key) && EMPTY_PLACEHOLDER.test(v)) return '';
     return v;
   };
 

@@ -28,7 +28,7 @@ const tags = (t: string) => ({ tags: [t] });
 
 export function identityRoutes(
   app: App,
-  s: { auth: Auth; directory: Directory; roster: RosterImports; sessionHours: number; secureCookies: boolean },
+  s: { auth: Auth; directory: Directory; roster: RosterImports; sessionHours: number },
 ) {
   app.post(
     '/api/auth/login',
@@ -38,7 +38,8 @@ export function identityRoutes(
       reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'lax',
-        secure: s.secureCookies,
+        // Secure whenever the request came over HTTPS (directly or via X-Forwarded-Proto).
+        secure: 'auto',
         path: '/',
         maxAge: s.sessionHours * 3600,
       });

@@ -1,0 +1,158 @@
+/**
+ * The authorization matrix: for every route of the API and every role, the expected allow or
+ * deny, asserted against the running server. A route without an entry here fails the suite.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client, startServer, type RunningServer } from '../support/server.js';
+
+const ROLE_USERS = {
+  student: 'student1',
+  parent: 'parent1',
+  teacher: 'teacher1',
+  head_teacher: 'head_teacher1',
+  school_admin: 'school_admin1',
+  county_admin: 'county_admin1',
+  city_admin: 'city_admin1',
+  province_admin: 'province_admin',
+  researcher: 'researcher1',
+  sysadmin: 'sysadmin',
+  auditor: 'auditor1',
+} as const;
+type Role = keyof typeof ROLE_USERS;
+const ALL = Object.keys(ROLE_USERS) as Role[];
+const ADMINS: Role[] = ['school_admin', 'county_admin', 'city_admin', 'province_admin', 'sysadmin'];
+const REGION: Role[] = ['county_admin', 'city_admin', 'province_admin', 'sysadmin'];
+
+interface Ids {
+  ownStudent: string; // student1: school 1, 七年级(1)班
+  otherSchoolStudent: string; // first student of school 2 (same county)
+  otherCountyStudent: string; // first student of school 3 (余杭区)
+  ownClass: string; // school 1 七年级(1)班
+  otherSchoolClass: string; // school 2 七年级(1)班
+  unknown: string;
+}
+
+interface Case {
+  method: 'GET' | 'POST' | 'DELETE';
+  route: string;
+  path: (ids: Ids) => string;
+  body?: () => unknown;
+  /** 'public': anyone, signed in or not. Otherwise the roles allowed; everyone else gets 403, anonymous 401. */
+  allow: Role[] | 'public';
+}
+
+const rosterUpload = () => {
+  const fd = new FormData();
+  fd.set('file', new Blob(['\ufeff姓名,学号,性别,年级,班级\n'], { type: 'text/csv' }), 'empty.csv');
+  return fd;
+};
+
+const MATRIX: Case[] = [
+  { method: 'GET', route: '/api/health', path: () => '/api/health', allow: 'public' },
+  { method: 'POST', route: '/api/auth/login', path: () => '/api/auth/login', body: () => ({ username: 'nobody', password: 'x' }), allow: 'public' },
+  { method: 'POST', route: '/api/auth/logout', path: () => '/api/auth/logout', allow: ALL },
+  { method: 'POST', route: '/api/auth/password', path: () => '/api/auth/password', body: () => ({ currentPassword: 'wrong-password', newPassword: 'a-new-password-123' }), allow: ALL },
+  { method: 'GET', route: '/api/me', path: () => '/api/me', allow: ALL },
+  { method: 'GET', route: '/api/me/api-keys', path: () => '/api/me/api-keys', allow: ADMINS },
+  { method: 'POST', route: '/api/me/api-keys', path: () => '/api/me/api-keys', body: () => ({ name: 'matrix' }), allow: ADMINS },
+  { method: 'DELETE', route: '/api/me/api-keys/{id}', path: (i) => `/api/me/api-keys/${i.unknown}`, allow: ADMINS },
+  { method: 'GET', route: '/api/schools', path: () => '/api/schools', allow: [...ADMINS, 'researcher'] },
+  { method: 'GET', route: '/api/classes', path: () => '/api/classes', allow: ['teacher', 'head_teacher', ...ADMINS] },
+  { method: 'GET', route: '/api/classes/{id}/students', path: (i) => `/api/classes/${i.ownClass}/students`, allow: ['teacher', 'head_teacher', ...ADMINS] },
+  { method: 'GET', route: '/api/classes/{id}/students', path: (i) => `/api/classes/${i.otherSchoolClass}/students`, allow: REGION },
+  { method: 'GET', route: '/api/students', path: () => '/api/students', allow: ['student', 'parent', 'teacher', 'head_teacher', ...ADMINS] },
+  { method: 'GET', route: '/api/students/{id}', path: (i) => `/api/students/${i.ownStudent}`, allow: ['student', 'parent', 'teacher', 'head_teacher', ...ADMINS] },
+  { method: 'GET', route: '/api/students/{id}', path: (i) => `/api/students/${i.otherSchoolStudent}`, allow: REGION },
+  { method: 'GET', route: '/api/students/{id}', path: (i) => `/api/students/${i.otherCountyStudent}`, allow: ['city_admin', 'province_admin', 'sysadmin'] },
+  { method: 'GET', route: '/api/roster/template', path: () => '/api/roster/template?format=csv', allow: ALL },
+  { method: 'POST', route: '/api/roster/imports', path: () => '/api/roster/imports', body: rosterUpload, allow: ['school_admin'] },
+  { method: 'GET', route: '/api/roster/imports', path: () => '/api/roster/imports', allow: ['school_admin'] },
+  { method: 'GET', route: '/api/roster/imports/{id}', path: (i) => `/api/roster/imports/${i.unknown}`, allow: ['school_admin'] },
+  { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
+  { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
+];
+
+let server: RunningServer;
+let ids: Ids;
+const sessions: Partial<Record<Role, Client>> = {};
+async function signIn(role: Role) {
+  const c = new Client(server.baseUrl);
+  await c.login(ROLE_USERS[role]);
+  return c;
+}
+
+beforeAll(async () => {
+  server = await startServer();
+  const admin = new Client(server.baseUrl);
+  await admin.login('sysadmin');
+  const schools = (await admin.get('/api/schools')).data as { id: string; code: string }[];
+  const school = (code: string) => schools.find((s) => s.code === code)!.id;
+  const firstStudent = async (schoolId: string) =>
+    ((await admin.get(`/api/students?schoolId=${schoolId}&pageSize=1`)).data.items[0] as { id: string; classId: string });
+  const own = await firstStudent(school('XHSY'));
+  const other = await firstStudent(school('XHEZ'));
+  ids = {
+    ownStudent: own.id,
+    otherSchoolStudent: other.id,
+    otherCountyStudent: (await firstStudent(school('YHWC'))).id,
+    ownClass: own.classId,
+    otherSchoolClass: other.classId,
+    unknown: '00000000-0000-4000-8000-000000000000',
+  };
+}, 120_000);
+afterAll(() => server?.stop());
+
+describe('authorization matrix', () => {
+  it('has an entry for every route the server documents', async () => {
+    const doc = (await new Client(server.baseUrl).get('/api/openapi.json')).data as { paths: Record<string, object> };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    const covered = new Set(MATRIX.map((c) => `${c.method} ${c.route}`));
+    expect(documented.filter((r) => !covered.has(r))).toEqual([]);
+    expect([...covered].filter((r) => !documented.includes(r))).toEqual([]);
+  });
+
+  it('the student1 record sits where the matrix assumes', async () => {
+    const admin = new Client(server.baseUrl);
+    await admin.login('sysadmin');
+    const s = (await admin.get(`/api/students/${ids.ownStudent}`)).data;
+    expect(s.username).toBe('student1');
+  });
+
+  for (const c of MATRIX) {
+    it(`${c.method} ${c.route} ${c.allow === 'public' ? '(public)' : ''}`.trim(), async () => {
+      const path = c.path(ids);
+      const anon = await new Client(server.baseUrl).request(c.method, path, c.body?.());
+      if (c.allow === 'public') expect(anon.data?.code, `anonymous ${path}`).not.toBe('auth.required');
+      else expect(anon.status, `anonymous ${path}`).toBe(401);
+
+      const results: Record<string, number> = {};
+      const expected: Record<string, string> = {};
+      const actual: Record<string, string> = {};
+      for (const role of ALL) {
+        // Signing out ends the session, so that case signs in afresh; the rest reuse one session per role.
+        const client = c.route === '/api/auth/logout' ? await signIn(role) : (sessions[role] ??= await signIn(role));
+        const r = await client.request(c.method, path, c.body?.());
+        results[role] = r.status;
+        const allowed = c.allow === 'public' || c.allow.includes(role);
+        expected[role] = allowed ? 'allow' : 'deny';
+        actual[role] = r.status === 403 ? 'deny' : r.data?.code === 'auth.required' ? 'unauthenticated' : 'allow';
+        if (r.status === 403) {
+          expect(r.headers.get('content-type')).toContain('application/problem+json');
+          expect(r.data.code).toBe('authz.forbidden');
+        }
+      }
+      expect(actual, `statuses: ${JSON.stringify(results)}`).toEqual(expected);
+    });
+  }
+
+  it('audits every denial', async () => {
+    const admin = new Client(server.baseUrl);
+    await admin.login('auditor1');
+    const r = await admin.get('/api/audit?action=authz.denied&pageSize=200');
+    expect(r.data.total).toBeGreaterThan(20);
+    const denied = r.data.items.find((e: any) => e.actorName === 'researcher1' && e.resourceId === ids.ownStudent);
+    expect(denied).toMatchObject({ outcome: 'denied', resourceType: 'student' });
+  });
+});
