@@ -21,7 +21,11 @@ export class JobQueue {
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
-    private readonly opts: { leaseSeconds: number; idleMs: number } = { leaseSeconds: 300, idleMs: 1000 },
+    private readonly opts: { leaseSeconds: number; idleMs: number; backoffMs: number } = {
+      leaseSeconds: 300,
+      idleMs: 1000,
+      backoffMs: 2000,
+    },
   ) {}
 
   register(kind: string, handler: JobHandler): void {
@@ -82,7 +86,7 @@ export class JobQueue {
         lease_until = now() + make_interval(secs => ${this.opts.leaseSeconds})
       where id = (
         select id from jobs
-        where (status = 'queued' or (status = 'running' and lease_until < now()))
+        where ((status = 'queued' and run_after <= now()) or (status = 'running' and lease_until < now()))
           and kind in (${sql.join(kinds.map((k) => sql`${k}`), sql`, `)})
         order by created_at limit 1
         for update skip locked)
@@ -103,6 +107,7 @@ export class JobQueue {
           lastError: String((err as Error)?.stack ?? err).slice(0, 4000),
           finishedAt: final ? new Date() : null,
           leaseUntil: null,
+          runAfter: new Date(Date.now() + this.opts.backoffMs * 2 ** (job.attempts - 1)),
         })
         .where(eq(jobs.id, job.id));
     }
