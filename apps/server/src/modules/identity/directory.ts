@@ -4,10 +4,11 @@
  */
 import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditLog } from '../../platform/audit/index.js';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Principal } from '../../platform/auth/principal.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/http/errors.js';
-import { authorize, forbidden, PERMISSIONS } from './policies.js';
+import { authorize, forbidden, PERMISSIONS, type Permission } from './policies.js';
 import type { ClassSummary, Role, SchoolSummary, StudentDetail, StudentSummary } from './schema.js';
 import { classes, grades, guardians, regions, schools, students } from './tables.js';
 
@@ -19,46 +20,40 @@ const schoolsUnderRegion = (regionId: string) =>
        where r.path like (select path from regions where id = ${regionId}) || '%')`;
 
 /**
- * The condition on `students` that a principal may see. Each role contributes what it grants:
- * a student themself, a parent their children, a teacher their classes, an admin their subtree.
+ * The rows a principal may see, as one SQL condition: each binding of a role that grants `perm`
+ * contributes its scope — everything (global), a region's subtree, a school, or a class.
+ * `own` lets a role contribute something narrower than its binding (a student sees only themself).
  */
-export function studentScope(p: Principal): SQL | null {
+function scopeWhere(
+  p: Principal,
+  perm: Permission,
+  cols: { schoolId: AnyPgColumn; classId?: AnyPgColumn },
+  own?: (role: string) => SQL | undefined,
+): SQL | null {
   const parts: SQL[] = [];
   for (const b of p.roles) {
-    if (!(PERMISSIONS['student.read'] as readonly string[]).includes(b.role)) continue;
-    if (b.role === 'student') parts.push(sql`${students.userId} = ${p.userId}`);
-    else if (b.role === 'parent')
-      parts.push(sql`${students.userId} in (select student_id from guardians where parent_id = ${p.userId})`);
+    if (!(PERMISSIONS[perm] as readonly string[]).includes(b.role)) continue;
+    const special = own?.(b.role);
+    if (special) parts.push(special);
     else if (b.scopeType === 'global') parts.push(sql`true`);
-    else if (b.scopeType === 'class' && b.scopeId) parts.push(sql`${students.classId} = ${b.scopeId}`);
-    else if (b.scopeType === 'school' && b.scopeId) parts.push(sql`${students.schoolId} = ${b.scopeId}`);
-    else if (b.scopeType === 'region' && b.scopeId) parts.push(sql`${students.schoolId} in ${schoolsUnderRegion(b.scopeId)}`);
+    else if (b.scopeType === 'class' && b.scopeId && cols.classId) parts.push(sql`${cols.classId} = ${b.scopeId}`);
+    else if (b.scopeType === 'school' && b.scopeId) parts.push(sql`${cols.schoolId} = ${b.scopeId}`);
+    else if (b.scopeType === 'region' && b.scopeId) parts.push(sql`${cols.schoolId} in ${schoolsUnderRegion(b.scopeId)}`);
   }
   return parts.length ? or(...parts)! : null;
 }
 
-function classScope(p: Principal): SQL | null {
-  const parts: SQL[] = [];
-  for (const b of p.roles) {
-    if (!(PERMISSIONS['class.list'] as readonly string[]).includes(b.role)) continue;
-    if (b.scopeType === 'global') parts.push(sql`true`);
-    else if (b.scopeType === 'class' && b.scopeId) parts.push(sql`${classes.id} = ${b.scopeId}`);
-    else if (b.scopeType === 'school' && b.scopeId) parts.push(sql`${classes.schoolId} = ${b.scopeId}`);
-    else if (b.scopeType === 'region' && b.scopeId) parts.push(sql`${classes.schoolId} in ${schoolsUnderRegion(b.scopeId)}`);
-  }
-  return parts.length ? or(...parts)! : null;
-}
-
-function schoolScope(p: Principal): SQL | null {
-  const parts: SQL[] = [];
-  for (const b of p.roles) {
-    if (!(PERMISSIONS['school.list'] as readonly string[]).includes(b.role)) continue;
-    if (b.scopeType === 'global') parts.push(sql`true`);
-    else if (b.scopeType === 'school' && b.scopeId) parts.push(sql`${schools.id} = ${b.scopeId}`);
-    else if (b.scopeType === 'region' && b.scopeId) parts.push(sql`${schools.id} in ${schoolsUnderRegion(b.scopeId)}`);
-  }
-  return parts.length ? or(...parts)! : null;
-}
+/** Students a principal may see: a student themself, a parent their children, staff their scope. */
+const studentScope = (p: Principal) =>
+  scopeWhere(p, 'student.read', { schoolId: students.schoolId, classId: students.classId }, (role) =>
+    role === 'student'
+      ? sql`${students.userId} = ${p.userId}`
+      : role === 'parent'
+        ? sql`${students.userId} in (select student_id from guardians where parent_id = ${p.userId})`
+        : undefined,
+  );
+const classScope = (p: Principal) => scopeWhere(p, 'class.list', { schoolId: classes.schoolId, classId: classes.id });
+const schoolScope = (p: Principal) => scopeWhere(p, 'school.list', { schoolId: schools.id });
 
 const studentColumns = {
   id: students.userId,
