@@ -57,9 +57,11 @@ export async function startPlatform(config: Config) {
 
   if (existsSync(join(config.webDist, 'index.html'))) {
     await app.register(fastifyStatic, { root: config.webDist, wildcard: false });
-    // Client-side routes (/classes, /students/…) get the app shell; unknown /api paths stay 404 problems.
+    // Client-side routes (/classes, /students/…) get the app shell; unknown /api paths and missing
+    // files (an asset of another build) stay 404 problems rather than HTML the browser cannot run.
     app.get('/*', { schema: { hide: true } }, async (req, reply) => {
-      if (req.url.startsWith('/api/')) return reply.callNotFound();
+      const path = req.url.split('?')[0];
+      if (path.startsWith('/api/') || /\.[a-z0-9]+$/i.test(path)) return reply.callNotFound();
       return reply.type('text/html; charset=utf-8').sendFile('index.html');
     });
   } else {

@@ -4,6 +4,7 @@ import type { Messages } from './zh-CN';
 export const en: Messages = {
   app: {
     name: 'Zhijiao',
+    mark: '智',
     title: 'Zhijiao · Smart Education Platform',
     tagline: 'An open education platform for regions and schools',
     footer: 'Zhijiao · Open-source education platform',
@@ -159,7 +160,6 @@ export const en: Messages = {
     dragHint: '.xlsx or .csv, one file',
     uploading: 'Uploading…',
     uploadFailed: 'The file cannot be imported',
-    missingColumns: (cols: string) => `Missing required columns: ${cols}`,
     status: {
       queued: 'Queued',
       validating: 'Validating',
@@ -188,6 +188,7 @@ export const en: Messages = {
     createdAt: 'Uploaded',
     rows: 'Rows',
     result: 'Result',
+    details: 'Details',
     errorsCount: (n: number) => `${n} error${n === 1 ? '' : 's'}`,
     summaryShort: (c: number, u: number, n: number) => `${c} created · ${u} updated · ${n} unchanged`,
     importAnother: 'Import another file',

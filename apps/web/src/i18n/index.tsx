@@ -1,5 +1,7 @@
 /** UI language: a typed message dictionary per language, kept in React context and localStorage. */
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import dayjs from 'dayjs';
+import 'dayjs/locale/zh-cn';
 import type { Lang } from '@zhijiao/server/api-types';
 import { zhCN, type Messages } from './zh-CN';
 import { en } from './en';
@@ -28,14 +30,20 @@ interface I18nValue {
 
 const I18nContext = createContext<I18nValue | null>(null);
 
+/** Everything outside React that depends on the language: API header and date-picker locale. */
+function applyLang(l: Lang) {
+  setApiLang(l);
+  dayjs.locale(l === 'zh-CN' ? 'zh-cn' : 'en');
+}
+
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(() => {
     const l = initialLang();
-    setApiLang(l);
+    applyLang(l);
     return l;
   });
   const setLang = useCallback((l: Lang) => {
-    setApiLang(l);
+    applyLang(l);
     try {
       localStorage.setItem(STORAGE_KEY, l);
     } catch {

@@ -2,6 +2,8 @@
 export const zhCN = {
   app: {
     name: '智教',
+    /** The glyph in the logo tile (the brand mark, the same in every language). */
+    mark: '智',
     title: '智教 · 智慧教育平台',
     tagline: '面向区域与学校的开放智慧教育平台',
     footer: '智教 · 开源智慧教育平台',
@@ -156,7 +158,6 @@ export const zhCN = {
     dragHint: '支持 .xlsx 和 .csv，单个文件',
     uploading: '正在上传…',
     uploadFailed: '文件无法导入',
-    missingColumns: (cols: string) => `缺少必需的列：${cols}`,
     status: {
       queued: '排队中',
       validating: '正在校验',
@@ -184,6 +185,7 @@ export const zhCN = {
     createdAt: '上传时间',
     rows: '行数',
     result: '结果',
+    details: '详情',
     errorsCount: (n: number) => `${n} 处错误`,
     summaryShort: (c: number, u: number, n: number) => `新增 ${c} · 更新 ${u} · 未变 ${n}`,
     importAnother: '导入其他文件',

@@ -132,7 +132,13 @@ export function RosterImportPage() {
                 <>
                   <div>{errorText(uploadError, t)}</div>
                   {Array.isArray(missing) && missing.length > 0 && (
-                    <div>{t.roster.missingColumns(missing.map(String).join('、'))}</div>
+                    <div style={{ marginTop: 8 }} data-testid="roster-missing-columns">
+                      {missing.map((c) => (
+                        <Tag key={String(c)} color="red">
+                          {String(c)}
+                        </Tag>
+                      ))}
+                    </div>
                   )}
                 </>
               }
@@ -193,7 +199,7 @@ export function RosterImportPage() {
                   render: (_, r) => <Tag color={STATUS_COLOR[r.status]}>{t.roster.status[r.status]}</Tag>,
                 },
                 {
-                  title: t.audit.detail,
+                  title: t.roster.details,
                   key: 'detail',
                   render: (_, r) =>
                     r.summary
@@ -281,7 +287,15 @@ function ImportStatus({ imp }: { imp: RosterImport }) {
         showIcon
         data-testid="roster-failed"
         message={t.roster.failedTitle}
-        description={imp.errors.map((e) => (lang === 'zh-CN' ? e.message.zh : e.message.en)).join('；') || undefined}
+        description={
+          imp.errors.length > 0 ? (
+            <ul style={{ margin: 0, paddingInlineStart: 20 }}>
+              {imp.errors.map((e, i) => (
+                <li key={i}>{lang === 'zh-CN' ? e.message.zh : e.message.en}</li>
+              ))}
+            </ul>
+          ) : undefined
+        }
       />
     );
   }

@@ -6,7 +6,8 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { I18nProvider, useI18n } from '../i18n';
 import { SessionProvider, useSession } from './session';
 import { AppLayout } from './Layout';
-import { homePath } from './nav';
+import type { Me } from '@zhijiao/server/api-types';
+import { homePath, routeAllowed } from './nav';
 import { Forbidden } from './Forbidden';
 import { LoginPage } from '../identity/LoginPage';
 import { ClassesPage } from '../identity/ClassesPage';
@@ -29,10 +30,12 @@ function Loading() {
 }
 
 /** On /login while signed in: go back where the user wanted to go, else to their home page. */
-function AfterLogin({ home }: { home: string }) {
+function AfterLogin({ me, home }: { me: Me; home: string }) {
+  const { t } = useI18n();
   const location = useLocation();
   const from = (location.state as { from?: string } | null)?.from;
-  return <Navigate to={from && from !== '/' && !from.startsWith('/login') ? from : home} replace />;
+  const ok = !!from && from !== '/' && !from.startsWith('/login') && routeAllowed(me, t, new URL(from, window.location.origin).pathname);
+  return <Navigate to={ok ? from : home} replace />;
 }
 
 function Routed() {
@@ -51,7 +54,7 @@ function Routed() {
   const home = homePath(me, t);
   return (
     <Routes>
-      <Route path="/login" element={<AfterLogin home={home} />} />
+      <Route path="/login" element={<AfterLogin me={me} home={home} />} />
       <Route element={<AppLayout me={me} />}>
         <Route index element={<Navigate to={home} replace />} />
         <Route path="/classes" element={<ClassesPage />} />

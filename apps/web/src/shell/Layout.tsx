@@ -66,10 +66,7 @@ export function AppLayout({ me }: { me: Me }) {
                 ],
                 onClick: async (e) => {
                   if (e.key === 'profile') navigate('/profile');
-                  else {
-                    await logout();
-                    navigate('/login', { replace: true });
-                  }
+                  else await logout();
                 },
               }}
             >
@@ -86,10 +83,7 @@ export function AppLayout({ me }: { me: Me }) {
               type="text"
               icon={<LogoutOutlined />}
               data-testid="logout"
-              onClick={async () => {
-                await logout();
-                navigate('/login', { replace: true });
-              }}
+              onClick={() => void logout()}
             >
               {t.auth.logout}
             </Button>

@@ -27,11 +27,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     void refresh();
     return () => setUnauthorizedHandler(null);
   }, [refresh]);
+  /** Signs out and reloads the app on /login, so no state of the previous user survives. */
   const logout = useCallback(async () => {
     try {
       await api.post('/api/auth/logout');
     } finally {
-      setMe(null);
+      window.location.replace('/login');
     }
   }, []);
   const value = useMemo(() => ({ me, setMe, refresh, logout }), [me, refresh, logout]);

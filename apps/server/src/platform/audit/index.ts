@@ -93,7 +93,7 @@ export class AuditLog {
 
   async query(f: z.infer<typeof AuditQuery>): Promise<{ items: AuditEntry[]; total: number }> {
     const where: SQL[] = [];
-    if (f.actor) where.push(sql`${auditLog.actorName} ilike ${'%' + f.actor + '%'}`);
+    if (f.actor) where.push(eq(auditLog.actorName, f.actor));
     if (f.action) where.push(sql`${auditLog.action} like ${f.action + '%'}`);
     if (f.outcome) where.push(eq(auditLog.outcome, f.outcome));
     if (f.from) where.push(gte(auditLog.at, new Date(f.from)));
