@@ -18,6 +18,10 @@ export interface RunningServer {
   process: ChildProcess;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** The DATABASE_URL the server runs on (PostgreSQL), undefined for PGlite. */
+  databaseUrl: string | undefined;
+  /** Removes what stop() would have removed (temporary data dir, fresh database); for keepData. Idempotent. */
+  cleanup(): Promise<void>;
 }
 
 export interface StartOptions {
@@ -28,6 +32,10 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Seed the demo region on an empty database (default true). */
   seedDemo?: boolean;
+  /** Variables removed from the server's environment (e.g. ZHIJIAO_DEMO_PASSWORD to get a generated one). */
+  unsetEnv?: string[];
+  /** stop() keeps the data dir / fresh database (to restart on it); call cleanup() when done. */
+  keepData?: boolean;
 }
 
 async function freePort(): Promise<number> {
@@ -49,7 +57,7 @@ async function freePort(): Promise<number> {
 const templateDir = () => process.env.ZHIJIAO_TEST_TEMPLATE;
 
 /** With PostgreSQL, every server gets its own new database on that server, dropped at stop. */
-async function freshDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
+export async function freshDatabase(url: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const { default: pg } = await import('pg');
   const name = `zhijiao_t_${process.pid}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
   const admin = new pg.Client({ connectionString: url });
@@ -83,9 +91,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   const port = await freePort();
   let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/server/src/main.ts')], {
-    cwd: root,
-    env: {
+  const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       NODE_ENV: 'test',
@@ -97,7 +103,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       LOG_LEVEL: 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...opts.env,
-    },
+  };
+  for (const name of opts.unsetEnv ?? []) delete env[name];
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'apps/server/src/main.ts')], {
+    cwd: root,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d) => (out += d));
@@ -119,16 +129,22 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     await new Promise((r) => setTimeout(r, 150));
   }
   const dir = dataDir;
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
+    await fresh?.drop();
+  };
   const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
     const done = new Promise<number | null>((ok) => child.once('exit', (code) => ok(code)));
     child.kill(signal);
     const code = await done;
-    if (!opts.dataDir) rmSync(dir, { recursive: true, force: true });
-    await fresh?.drop();
+    if (!opts.keepData) await cleanup();
     return code;
   };
-  return { baseUrl, dataDir: dir, process: child, output: () => out, stop };
+  return { baseUrl, dataDir: dir, process: child, output: () => out, stop, databaseUrl, cleanup };
 }
 
 /** A tiny cookie-keeping HTTP client for tests. */

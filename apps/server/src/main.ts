@@ -72,6 +72,11 @@ export async function startPlatform(config: Config) {
     const demo = await identity.seedDemoIfEmpty(config.demoPassword);
     if (demo) printDemoLogins(demo.usernames, demo.password, demo.generated);
   }
+  // Embedded PGlite allows one process only, so a job marked running was left by a crash.
+  if (database.engine === 'pglite') {
+    const reclaimed = await jobs.reclaimAbandoned();
+    if (reclaimed) logger.warn({ reclaimed }, 'resuming jobs interrupted by a crash');
+  }
   jobs.start();
   await app.listen({ port: config.port, host: config.host });
 

@@ -167,7 +167,7 @@ export class RosterImports {
     const newBindings: (typeof roleBindings.$inferInsert)[] = [];
     const guardianRows: { studentId: string; name: string; phone: string }[] = [];
 
-    for (const [i, r] of rows.entries()) {
+    for (const r of rows) {
       const classId = classMap.get(key(r.gradeLevel, r.classNo))!;
       const old = existing.get(r.studentNo);
       const idMasked = r.idNumber ? maskCnId(r.idNumber) : null;
@@ -216,12 +216,15 @@ export class RosterImports {
         if (same && !guardianChanged) unchanged++;
         else updated++;
       }
-      if (i % BATCH === BATCH - 1) this.live.set(imp.id, { processed: i + 1, total: rows.length });
     }
+    // Rows that matched existing students were written above; new ones are written in batches.
+    const progress = (inserted: number) => this.live.set(imp.id, { processed: updated + unchanged + inserted, total: rows.length });
+    progress(0);
     for (let i = 0; i < newUsers.length; i += BATCH) {
       await tx.insert(users).values(newUsers.slice(i, i + BATCH));
       await tx.insert(students).values(newStudents.slice(i, i + BATCH));
       await tx.insert(roleBindings).values(newBindings.slice(i, i + BATCH));
+      progress(Math.min(i + BATCH, newUsers.length));
     }
     await this.linkGuardians(tx, imp.schoolId, guardianRows);
     return { created, updated, unchanged };

@@ -29,8 +29,11 @@ export const RoleBinding = z.object({
 });
 export type RoleBinding = z.infer<typeof RoleBinding>;
 
+/** PostgreSQL text cannot hold NUL: such input is invalid, not a server error. */
+const noNul = (s: string) => !s.includes('\u0000');
+
 export const LoginBody = z.object({
-  username: z.string().trim().min(1).max(64),
+  username: z.string().trim().min(1).max(64).refine(noNul, 'must not contain NUL characters'),
   password: z.string().min(1).max(256),
 });
 
@@ -84,7 +87,7 @@ export const StudentDetail = StudentSummary.extend({
 export type StudentDetail = z.infer<typeof StudentDetail>;
 
 export const StudentQuery = z.object({
-  q: z.string().trim().max(64).optional(),
+  q: z.string().trim().max(64).refine(noNul, 'must not contain NUL characters').optional(),
   schoolId: z.string().uuid().optional(),
   classId: z.string().uuid().optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
@@ -106,7 +109,7 @@ export const SchoolSummary = z.object({
 export type SchoolSummary = z.infer<typeof SchoolSummary>;
 
 export const ApiKeyCreateBody = z.object({
-  name: z.string().trim().min(1).max(80),
+  name: z.string().trim().min(1).max(80).refine(noNul, 'must not contain NUL characters'),
   expiresInDays: z.number().int().min(1).max(3650).optional(),
 });
 export const ApiKeyInfo = z.object({

@@ -18,9 +18,12 @@ export const AuditEntry = z.object({
 });
 export type AuditEntry = z.infer<typeof AuditEntry>;
 
+/** PostgreSQL text cannot hold NUL: such a filter is invalid, not a server error. */
+const noNul = (s: string) => !s.includes('\u0000');
+
 export const AuditQuery = z.object({
-  actor: z.string().trim().max(64).optional(),
-  action: z.string().trim().max(64).optional(),
+  actor: z.string().trim().max(64).refine(noNul, 'must not contain NUL characters').optional(),
+  action: z.string().trim().max(64).refine(noNul, 'must not contain NUL characters').optional(),
   outcome: AuditOutcome.optional(),
   from: z.string().datetime({ offset: true }).optional(),
   to: z.string().datetime({ offset: true }).optional(),

@@ -3,7 +3,7 @@
  * the worker loop leases one at a time (FOR UPDATE SKIP LOCKED, so several workers can share the
  * table) and a job whose lease expired — its worker crashed — runs again. Handlers must be idempotent.
  */
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { queryRows, type Db, type Queryable } from '../db/index.js';
 import { jobs } from './tables.js';
@@ -21,8 +21,9 @@ export class JobQueue {
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
+    // A short lease, renewed while the job runs: the job of a killed worker runs again within one lease.
     private readonly opts: { leaseSeconds: number; idleMs: number; backoffMs: number } = {
-      leaseSeconds: 300,
+      leaseSeconds: 30,
       idleMs: 1000,
       backoffMs: 2000,
     },
@@ -41,6 +42,19 @@ export class JobQueue {
   /** Signals the loop that a job may be waiting (call after the enqueuing transaction commits). */
   poke(): void {
     this.wake?.();
+  }
+
+  /**
+   * Makes jobs left running by a dead process runnable now. Only for a single-process deployment
+   * (embedded PGlite), where nothing else can be running them; elsewhere leases decide.
+   */
+  async reclaimAbandoned(): Promise<number> {
+    const rows = await this.db
+      .update(jobs)
+      .set({ leaseUntil: sql`now()` })
+      .where(eq(jobs.status, 'running'))
+      .returning({ id: jobs.id });
+    return rows.length;
   }
 
   start(): void {
@@ -94,6 +108,13 @@ export class JobQueue {
     );
     if (!job) return false;
     const handler = this.handlers.get(job.kind)!;
+    const renew = setInterval(() => {
+      this.db
+        .update(jobs)
+        .set({ leaseUntil: sql`now() + make_interval(secs => ${this.opts.leaseSeconds})` })
+        .where(and(eq(jobs.id, job.id), eq(jobs.status, 'running')))
+        .catch((err) => this.log.warn({ err, jobId: job.id }, 'job lease renewal failed'));
+    }, (this.opts.leaseSeconds * 1000) / 3);
     try {
       await handler(job.payload, { jobId: job.id, attempt: job.attempts });
       await this.db.update(jobs).set({ status: 'done', finishedAt: new Date(), leaseUntil: null }).where(eq(jobs.id, job.id));
@@ -110,6 +131,8 @@ export class JobQueue {
           runAfter: new Date(Date.now() + this.opts.backoffMs * 2 ** (job.attempts - 1)),
         })
         .where(eq(jobs.id, job.id));
+    } finally {
+      clearInterval(renew);
     }
     return true;
   }
