@@ -1,1 +1,3 @@
 export * from './text/cn-id.js';
+export * from './text/segment.js';
+export * from './text/bm25.js';
