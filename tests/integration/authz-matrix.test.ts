@@ -22,6 +22,7 @@ type Role = keyof typeof ROLE_USERS;
 const ALL = Object.keys(ROLE_USERS) as Role[];
 const ADMINS: Role[] = ['school_admin', 'county_admin', 'city_admin', 'province_admin', 'sysadmin'];
 const REGION: Role[] = ['county_admin', 'city_admin', 'province_admin', 'sysadmin'];
+const CURRICULUM_EDITORS: Role[] = ['researcher', 'province_admin', 'sysadmin'];
 
 interface Ids {
   ownStudent: string; // student1: school 1, 七年级(1)班
@@ -33,7 +34,7 @@ interface Ids {
 }
 
 interface Case {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   route: string;
   path: (ids: Ids) => string;
   body?: () => unknown;
@@ -46,6 +47,13 @@ const rosterUpload = () => {
   fd.set('file', new Blob(['\ufeff姓名,学号,性别,年级,班级\n'], { type: 'text/csv' }), 'empty.csv');
   return fd;
 };
+
+const graphUpload = () => {
+  const fd = new FormData();
+  fd.set('file', new Blob(['not json'], { type: 'application/json' }), 'graph.json');
+  return fd;
+};
+const tinyGraph = () => ({ domains: [], points: [{ code: 'E-A', name: '测试', grade: 7, prerequisites: [] }] });
 
 const MATRIX: Case[] = [
   { method: 'GET', route: '/api/health', path: () => '/api/health', allow: 'public' },
@@ -68,6 +76,16 @@ const MATRIX: Case[] = [
   { method: 'POST', route: '/api/roster/imports', path: () => '/api/roster/imports', body: rosterUpload, allow: ['school_admin'] },
   { method: 'GET', route: '/api/roster/imports', path: () => '/api/roster/imports', allow: ['school_admin'] },
   { method: 'GET', route: '/api/roster/imports/{id}', path: (i) => `/api/roster/imports/${i.unknown}`, allow: ['school_admin'] },
+  { method: 'GET', route: '/api/curriculum/subjects', path: () => '/api/curriculum/subjects', allow: ALL },
+  { method: 'POST', route: '/api/curriculum/subjects', path: () => '/api/curriculum/subjects', body: () => ({ code: 'matrix', name: '矩阵', nameEn: 'Matrix' }), allow: CURRICULUM_EDITORS },
+  { method: 'GET', route: '/api/curriculum/subjects/{subject}/graph', path: () => '/api/curriculum/subjects/math/graph', allow: ALL },
+  { method: 'GET', route: '/api/curriculum/subjects/{subject}/graph/export', path: () => '/api/curriculum/subjects/math/graph/export?format=xlsx', allow: ALL },
+  { method: 'GET', route: '/api/curriculum/subjects/{subject}/points/{code}/prerequisites', path: () => '/api/curriculum/subjects/math/points/NO-SUCH/prerequisites', allow: ALL },
+  { method: 'POST', route: '/api/curriculum/subjects/{subject}/draft', path: () => '/api/curriculum/subjects/math/draft', allow: CURRICULUM_EDITORS },
+  { method: 'PUT', route: '/api/curriculum/subjects/{subject}/draft', path: () => '/api/curriculum/subjects/matrix/draft', body: tinyGraph, allow: CURRICULUM_EDITORS },
+  { method: 'POST', route: '/api/curriculum/subjects/{subject}/draft/import', path: () => '/api/curriculum/subjects/matrix/draft/import', body: graphUpload, allow: CURRICULUM_EDITORS },
+  { method: 'POST', route: '/api/curriculum/subjects/{subject}/draft/publish', path: () => '/api/curriculum/subjects/matrix/draft/publish', body: () => ({}), allow: CURRICULUM_EDITORS },
+  { method: 'DELETE', route: '/api/curriculum/subjects/{subject}/draft', path: () => '/api/curriculum/subjects/math/draft', allow: CURRICULUM_EDITORS },
   { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
   { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
 ];

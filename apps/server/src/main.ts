@@ -13,6 +13,7 @@ import { DataCipher } from './platform/crypto/index.js';
 import { openDatabase } from './platform/db/index.js';
 import { buildApp } from './platform/http/app.js';
 import { JobQueue } from './platform/jobs/index.js';
+import { createCurriculum } from './modules/curriculum/index.js';
 import { createIdentity } from './modules/identity/index.js';
 
 export async function startPlatform(config: Config) {
@@ -30,6 +31,8 @@ export async function startPlatform(config: Config) {
     jobs,
     settings: { sessionHours: config.sessionHours, lockout: config.lockout },
   });
+
+  const curriculum = createCurriculum({ db, audit });
 
   const app = await buildApp({
     logger,
@@ -53,6 +56,7 @@ export async function startPlatform(config: Config) {
   );
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   identity.routes(app);
+  curriculum.routes(app);
   auditRoutes(app, audit);
 
   if (existsSync(join(config.webDist, 'index.html'))) {
@@ -71,6 +75,8 @@ export async function startPlatform(config: Config) {
   if (config.seedDemo) {
     const demo = await identity.seedDemoIfEmpty(config.demoPassword);
     if (demo) printDemoLogins(demo.usernames, demo.password, demo.generated);
+    const subjects = await curriculum.seedDemoIfEmpty();
+    if (subjects) logger.info({ subjects }, 'demo knowledge-point graphs seeded');
   }
   // Embedded PGlite allows one process only, so a job marked running was left by a crash.
   if (database.engine === 'pglite') {
