@@ -23,6 +23,15 @@ const ALL = Object.keys(ROLE_USERS) as Role[];
 const ADMINS: Role[] = ['school_admin', 'county_admin', 'city_admin', 'province_admin', 'sysadmin'];
 const REGION: Role[] = ['county_admin', 'city_admin', 'province_admin', 'sysadmin'];
 const CURRICULUM_EDITORS: Role[] = ['researcher', 'province_admin', 'sysadmin'];
+const STAFF: Role[] = ['teacher', 'head_teacher', 'school_admin', 'county_admin', 'city_admin', 'province_admin', 'researcher', 'sysadmin'];
+const newItem = () => ({
+  subject: 'english',
+  grade: 7,
+  body: { type: 'true_false', stem: 'Matrix test: "She go to school." is correct.', answer: false },
+  explanation: '主语为第三人称单数，应为 goes。',
+  knowledgePoints: ['E7-GR-01'],
+  difficulty: 1,
+});
 
 interface Ids {
   ownStudent: string; // student1: school 1, 七年级(1)班
@@ -31,6 +40,7 @@ interface Ids {
   ownClass: string; // school 1 七年级(1)班
   otherSchoolClass: string; // school 2 七年级(1)班
   unknown: string;
+  regionItem: string; // a demo item in the region bank
 }
 
 interface Case {
@@ -86,6 +96,13 @@ const MATRIX: Case[] = [
   { method: 'POST', route: '/api/curriculum/subjects/{subject}/draft/import', path: () => '/api/curriculum/subjects/matrix/draft/import', body: graphUpload, allow: CURRICULUM_EDITORS },
   { method: 'POST', route: '/api/curriculum/subjects/{subject}/draft/publish', path: () => '/api/curriculum/subjects/matrix/draft/publish', body: () => ({}), allow: CURRICULUM_EDITORS },
   { method: 'DELETE', route: '/api/curriculum/subjects/{subject}/draft', path: () => '/api/curriculum/subjects/math/draft', allow: CURRICULUM_EDITORS },
+  { method: 'GET', route: '/api/items', path: () => '/api/items?q=%E6%96%B9%E7%A8%8B', allow: STAFF },
+  { method: 'POST', route: '/api/items', path: () => '/api/items', body: newItem, allow: STAFF },
+  { method: 'GET', route: '/api/items/{id}', path: (i) => `/api/items/${i.regionItem}`, allow: STAFF },
+  { method: 'PUT', route: '/api/items/{id}', path: (i) => `/api/items/${i.regionItem}`, body: newItem, allow: CURRICULUM_EDITORS },
+  { method: 'GET', route: '/api/items/{id}/versions', path: (i) => `/api/items/${i.regionItem}/versions`, allow: STAFF },
+  { method: 'GET', route: '/api/items/{id}/versions/{version}', path: (i) => `/api/items/${i.regionItem}/versions/1`, allow: STAFF },
+  { method: 'POST', route: '/api/items/{id}/share', path: (i) => `/api/items/${i.regionItem}/share`, body: () => ({ to: 'region' }), allow: CURRICULUM_EDITORS },
   { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
   { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
 ];
@@ -116,6 +133,7 @@ beforeAll(async () => {
     ownClass: own.classId,
     otherSchoolClass: other.classId,
     unknown: '00000000-0000-4000-8000-000000000000',
+    regionItem: (await admin.get('/api/items?owner=region&pageSize=1')).data.items[0].id,
   };
 }, 120_000);
 afterAll(() => server?.stop());

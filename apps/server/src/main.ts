@@ -32,7 +32,7 @@ export async function startPlatform(config: Config) {
     settings: { sessionHours: config.sessionHours, lockout: config.lockout },
   });
 
-  const curriculum = createCurriculum({ db, audit });
+  const curriculum = createCurriculum({ db, audit, workplaces: identity });
 
   const app = await buildApp({
     logger,
@@ -75,8 +75,11 @@ export async function startPlatform(config: Config) {
   if (config.seedDemo) {
     const demo = await identity.seedDemoIfEmpty(config.demoPassword);
     if (demo) printDemoLogins(demo.usernames, demo.password, demo.generated);
-    const subjects = await curriculum.seedDemoIfEmpty();
-    if (subjects) logger.info({ subjects }, 'demo knowledge-point graphs seeded');
+    const region = await identity.rootRegionId();
+    if (region) {
+      const seeded = await curriculum.seedDemoIfEmpty(region);
+      if (seeded.subjects || seeded.items) logger.info(seeded, 'demo knowledge-point graphs and items seeded');
+    }
   }
   // Embedded PGlite allows one process only, so a job marked running was left by a crash.
   if (database.engine === 'pglite') {

@@ -3,15 +3,19 @@
  * export, the demo graphs, and the graph queries other modules need. The item bank joins it next.
  * This file is the module's only public door.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { AuditLog } from '../../platform/audit/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { App } from '../../platform/http/app.js';
+import { itemRoutes } from './item-routes.js';
+import { ItemInput } from './item-schema.js';
+import { ItemBank, type Workplaces } from './items.js';
 import { curriculumRoutes } from './routes.js';
 import { GraphDocument } from './schema.js';
 import { Curriculum } from './service.js';
 
 export type { Graph, KnowledgePoint } from './schema.js';
+export type { Item, ItemBody, ItemInput } from './item-schema.js';
 
 const DEMO_FILES = ['math-junior.json', 'english-junior.json'];
 
@@ -22,11 +26,27 @@ function demoDocuments() {
   });
 }
 
-export function createCurriculum(d: { db: Db; audit: AuditLog }) {
+/** Every demo/items-*.json file: original items written for the demo graphs. */
+function demoItems(): ItemInput[] {
+  const dir = new URL('./demo/', import.meta.url);
+  return readdirSync(dir)
+    .filter((f) => /^items-.*\.json$/.test(f))
+    .sort()
+    .flatMap((f) => (JSON.parse(readFileSync(new URL(f, dir), 'utf8')) as unknown[]).map((it) => ItemInput.parse(it)));
+}
+
+export function createCurriculum(d: { db: Db; audit: AuditLog; workplaces: Workplaces }) {
   const c = new Curriculum(d.db, d.audit);
+  const bank = new ItemBank(d.db, d.audit, c, d.workplaces);
   return {
-    routes: (app: App) => curriculumRoutes(app, c),
-    seedDemoIfEmpty: () => c.seedIfEmpty(demoDocuments()),
+    routes: (app: App) => {
+      curriculumRoutes(app, c);
+      itemRoutes(app, bank);
+    },
+    /** Demo graphs, and demo items in the bank of `regionId`; each only into an empty database. */
+    seedDemoIfEmpty: async (regionId: string) => ({ subjects: await c.seedIfEmpty(demoDocuments()), items: await bank.seedIfEmpty(regionId, demoItems()) }),
+    /** For the assessment module: a student answered this item version, which is frozen from now on. */
+    markItemAnswered: bank.markAnswered.bind(bank),
     /** Transitive prerequisites of a point in the latest published graph, nearest first. */
     prerequisitesOf: async (subject: string, code: string) => (await c.published(subject)).kp.ancestors(code),
     /** The unmastered points to learn before `goal`, in order, ending with the goal. */

@@ -1,6 +1,6 @@
 /** Tables owned by the curriculum module: subjects and the versioned knowledge-point graph. */
 import { sql } from 'drizzle-orm';
-import { pgTable, uuid, text, integer, timestamp, uniqueIndex, index, primaryKey } from 'drizzle-orm/pg-core';
+import { pgTable, uuid, text, integer, timestamp, uniqueIndex, index, primaryKey, jsonb, real, boolean } from 'drizzle-orm/pg-core';
 
 export const subjects = pgTable('subjects', {
   code: text('code').primaryKey(),
@@ -74,4 +74,49 @@ export const prerequisites = pgTable(
     prerequisiteCode: text('prerequisite_code').notNull(),
   },
   (t) => [primaryKey({ columns: [t.versionId, t.pointCode, t.prerequisiteCode] })],
+);
+
+/**
+ * An item of the bank. Its content lives in versions: a version becomes locked once a student has
+ * answered it, and an edit of a locked version makes the next one, so past submissions keep
+ * pointing at what they answered. Owners: a teacher, a school bank or the region bank.
+ */
+export const items = pgTable(
+  'items',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    subjectCode: text('subject_code')
+      .notNull()
+      .references(() => subjects.code),
+    ownerType: text('owner_type', { enum: ['teacher', 'school', 'region'] }).notNull(),
+    ownerId: uuid('owner_id').notNull(),
+    /** Who wrote it; null for seeded demo content. */
+    authorId: uuid('author_id'),
+    currentVersion: integer('current_version').notNull().default(1),
+    irt: jsonb('irt'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('items_owner_idx').on(t.ownerType, t.ownerId), index('items_subject_idx').on(t.subjectCode)],
+);
+
+export const itemVersions = pgTable(
+  'item_versions',
+  {
+    itemId: uuid('item_id')
+      .notNull()
+      .references(() => items.id),
+    version: integer('version').notNull(),
+    grade: integer('grade').notNull(),
+    type: text('type').notNull(),
+    body: jsonb('body').notNull(),
+    explanation: text('explanation').notNull().default(''),
+    knowledgePoints: jsonb('knowledge_points').$type<string[]>().notNull(),
+    difficulty: integer('difficulty').notNull(),
+    score: real('score').notNull(),
+    locked: boolean('locked').notNull().default(false),
+    createdBy: uuid('created_by'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.itemId, t.version] })],
 );

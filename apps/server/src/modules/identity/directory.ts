@@ -2,7 +2,7 @@
  * Reading the school directory — schools, classes, students — always within the caller's scope.
  * Every read of identifiable student data is audited.
  */
-import { and, asc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditLog } from '../../platform/audit/index.js';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -36,7 +36,8 @@ function scopeWhere(
     const special = own?.(b.role);
     if (special) parts.push(special);
     else if (b.scopeType === 'global') parts.push(sql`true`);
-    else if (b.scopeType === 'class' && b.scopeId && cols.classId) parts.push(sql`${cols.classId} = ${b.scopeId}`);
+    else if (b.scopeType === 'class' && b.scopeId)
+      parts.push(cols.classId ? sql`${cols.classId} = ${b.scopeId}` : sql`${cols.schoolId} = (select school_id from classes where id = ${b.scopeId})`);
     else if (b.scopeType === 'school' && b.scopeId) parts.push(sql`${cols.schoolId} = ${b.scopeId}`);
     else if (b.scopeType === 'region' && b.scopeId) parts.push(sql`${cols.schoolId} in ${schoolsUnderRegion(b.scopeId)}`);
   }
@@ -54,6 +55,7 @@ const studentScope = (p: Principal) =>
   );
 const classScope = (p: Principal) => scopeWhere(p, 'class.list', { schoolId: classes.schoolId, classId: classes.id });
 const schoolScope = (p: Principal) => scopeWhere(p, 'school.list', { schoolId: schools.id });
+const workplaceScope = (p: Principal) => scopeWhere(p, 'school.member', { schoolId: schools.id });
 
 const studentColumns = {
   id: students.userId,
@@ -94,6 +96,19 @@ export class Directory {
       .where(scope)
       .orderBy(asc(schools.code));
     return rows;
+  }
+
+  /** The top of the region tree (the province), for region-wide content such as the region item bank. */
+  async rootRegionId(): Promise<string | null> {
+    const [r] = await this.db.select({ id: regions.id }).from(regions).where(isNull(regions.parentId)).orderBy(asc(regions.code)).limit(1);
+    return r?.id ?? null;
+  }
+
+  /** Schools the caller works in or oversees (a teacher: the schools of their classes). */
+  async schoolIdsOf(p: Principal): Promise<string[]> {
+    const scope = workplaceScope(p);
+    if (!scope) return [];
+    return (await this.db.select({ id: schools.id }).from(schools).where(scope)).map((r) => r.id);
   }
 
   async listClasses(p: Principal): Promise<ClassSummary[]> {

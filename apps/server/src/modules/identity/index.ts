@@ -32,6 +32,9 @@ export function createIdentity(d: IdentityDeps) {
   const roster = new RosterImports(d.db, d.audit, d.cipher, d.jobs);
   return {
     authenticate: auth.authenticate.bind(auth),
+    /** Schools the caller works in or oversees (for other modules' school-level sharing). */
+    schoolIdsOf: directory.schoolIdsOf.bind(directory),
+    rootRegionId: directory.rootRegionId.bind(directory),
     seedDemoIfEmpty: (password: string | undefined) => seedDemoIfEmpty(d.db, d.audit, d.cipher, password),
     routes: (app: App) =>
       identityRoutes(app, { auth, directory, roster, sessionHours: d.settings.sessionHours }),

@@ -17,6 +17,8 @@ export const PERMISSIONS = {
   /** School list with counts only (no personal data). */
   'school.list': ['school_admin', ...REGION_ADMINS, 'researcher', 'sysadmin'],
   'roster.import': ['school_admin'],
+  /** Staff of a school or above it: whose school banks of shared content they see. */
+  'school.member': ['teacher', 'head_teacher', 'school_admin', ...REGION_ADMINS, 'researcher', 'sysadmin'],
   'apikey.manage': ['school_admin', ...REGION_ADMINS, 'sysadmin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -1,0 +1,362 @@
+/**
+ * The item bank: create, read and edit items (an edit of an answered version makes a new version),
+ * share them up (teacher -> school bank -> region bank, by the owner), and search them with
+ * Chinese full-text ranking (jieba + BM25) combined with filters.
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { Bm25Index, tokenize, tokenizeQuery } from '@zhijiao/engine';
+import type { AuditLog } from '../../platform/audit/index.js';
+import { hasRole, type Principal } from '../../platform/auth/principal.js';
+import type { Db, Queryable } from '../../platform/db/index.js';
+import { AppError } from '../../platform/http/errors.js';
+import type { Item, ItemBody, ItemInput } from './item-schema.js';
+import type { Curriculum } from './service.js';
+import { items, itemVersions } from './tables.js';
+
+const STAFF = ['teacher', 'head_teacher', 'school_admin', 'county_admin', 'city_admin', 'province_admin', 'researcher', 'sysadmin'];
+const REGION_EDITORS = ['researcher', 'province_admin', 'sysadmin'];
+const BATCH = 500;
+
+/** What other modules tell the bank about the caller's place (identity's public door). */
+export interface Workplaces {
+  schoolIdsOf(p: Principal): Promise<string[]>;
+}
+
+export interface ItemSearch {
+  q?: string;
+  subject?: string;
+  grade?: number;
+  knowledgePoint?: string;
+  type?: string;
+  difficultyMin?: number;
+  difficultyMax?: number;
+  owner?: 'mine' | 'school' | 'region';
+  page: number;
+  pageSize: number;
+}
+
+interface Meta {
+  subject: string;
+  grade: number;
+  type: string;
+  difficulty: number;
+  kps: string[];
+  ownerType: 'teacher' | 'school' | 'region';
+  ownerId: string;
+}
+
+type ItemRow = typeof items.$inferSelect;
+type VersionRow = typeof itemVersions.$inferSelect;
+
+const forbiddenItem = (id?: string) =>
+  new AppError(403, 'authz.forbidden', { zh: '您没有权限访问这道题。', en: 'You do not have permission to access this item.' }, { details: { permission: 'item.read', resourceType: 'item', resourceId: id ?? null } });
+const notFound = () => new AppError(404, 'item.not_found', { zh: '没有找到这道题。', en: 'No such item.' });
+
+/** All text of an item that search should find: stem, options, parts, answers' wording, explanation. */
+function bodyText(b: ItemBody): string {
+  const parts: string[] = [b.stem];
+  if (b.type === 'single_choice' || b.type === 'multiple_choice') parts.push(...b.options.map((o) => o.text));
+  if (b.type === 'short_answer') parts.push(b.referenceAnswer);
+  if (b.type === 'composite') parts.push(...b.parts.map((p) => bodyText(p.body)));
+  return parts.join('\n');
+}
+
+export class ItemBank {
+  private index: Bm25Index<string> | null = null;
+  private readonly meta = new Map<string, Meta>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly audit: AuditLog,
+    private readonly curriculum: Curriculum,
+    private readonly workplaces: Workplaces,
+  ) {}
+
+  async create(p: Principal, input: ItemInput, bank: 'mine' | 'school' | 'region' = 'mine', regionId?: string): Promise<Item> {
+    if (!hasRole(p, ...STAFF)) throw forbiddenItem();
+    const owner = await this.ownerFor(p, bank, regionId);
+    await this.checkKnowledgePoints(input);
+    const id = await this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(items)
+        .values({ subjectCode: input.subject, ownerType: owner.type, ownerId: owner.id, authorId: p.userId })
+        .returning({ id: items.id });
+      await tx.insert(itemVersions).values(this.versionValues(row.id, 1, input, p.userId));
+      await this.audit.append({ actor: p, action: 'item.create', resourceType: 'item', resourceId: row.id, outcome: 'success', detail: { bank: owner.type }, ip: p.ip }, tx);
+      return row.id;
+    });
+    const item = await this.load(this.db, id);
+    this.indexItem(item);
+    return item;
+  }
+
+  async get(p: Principal, id: string, version?: number): Promise<Item> {
+    const item = await this.load(this.db, id, version);
+    await this.assertVisible(p, item);
+    return item;
+  }
+
+  async versions(p: Principal, id: string): Promise<{ version: number; locked: boolean; createdAt: string }[]> {
+    await this.get(p, id);
+    const rows = await this.db
+      .select({ version: itemVersions.version, locked: itemVersions.locked, createdAt: itemVersions.createdAt })
+      .from(itemVersions)
+      .where(eq(itemVersions.itemId, id))
+      .orderBy(asc(itemVersions.version));
+    return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+  }
+
+  /** Edits in place while no student answered the current version; otherwise writes the next version. */
+  async update(p: Principal, id: string, input: ItemInput): Promise<Item> {
+    const current = await this.load(this.db, id);
+    await this.assertEditable(p, current);
+    if (input.subject !== current.subject)
+      throw new AppError(400, 'item.subject_change', { zh: '不能修改题目的学科。', en: 'The subject of an item cannot change.' });
+    await this.checkKnowledgePoints(input);
+    await this.db.transaction(async (tx) => {
+      const [cur] = await tx.select().from(items).where(eq(items.id, id)).for('update');
+      const [ver] = await tx
+        .select({ locked: itemVersions.locked })
+        .from(itemVersions)
+        .where(and(eq(itemVersions.itemId, id), eq(itemVersions.version, cur.currentVersion)));
+      const next = ver.locked ? cur.currentVersion + 1 : cur.currentVersion;
+      if (ver.locked) await tx.insert(itemVersions).values(this.versionValues(id, next, input, p.userId));
+      else
+        await tx
+          .update(itemVersions)
+          .set(this.versionValues(id, next, input, p.userId))
+          .where(and(eq(itemVersions.itemId, id), eq(itemVersions.version, next)));
+      await tx.update(items).set({ currentVersion: next, updatedAt: new Date() }).where(eq(items.id, id));
+      await this.audit.append(
+        { actor: p, action: 'item.update', resourceType: 'item', resourceId: id, outcome: 'success', detail: { version: next, newVersion: ver.locked }, ip: p.ip },
+        tx,
+      );
+    });
+    const item = await this.load(this.db, id);
+    this.indexItem(item);
+    return item;
+  }
+
+  /** Sharing up is the owner's act: a teacher's item into their school's bank, a school's into the region's. */
+  async share(p: Principal, id: string, to: 'school' | 'region', regionId?: string): Promise<Item> {
+    const item = await this.load(this.db, id);
+    await this.assertEditable(p, item);
+    const rank = { teacher: 0, school: 1, region: 2 } as const;
+    if (rank[to] <= rank[item.owner.type])
+      throw new AppError(409, 'item.share_not_up', { zh: '只能向上共享（个人 → 学校 → 区域）。', en: 'Items can only be shared upwards (teacher → school → region).' });
+    if (to === 'region' && !hasRole(p, 'school_admin', ...REGION_EDITORS)) throw forbiddenItem(id);
+    const owner = await this.ownerFor(p, to === 'school' ? 'school' : 'region', regionId);
+    await this.db.transaction(async (tx) => {
+      await tx.update(items).set({ ownerType: owner.type, ownerId: owner.id, updatedAt: new Date() }).where(eq(items.id, id));
+      await this.audit.append(
+        { actor: p, action: 'item.share', resourceType: 'item', resourceId: id, outcome: 'success', detail: { from: item.owner.type, to }, ip: p.ip },
+        tx,
+      );
+    });
+    const shared = await this.load(this.db, id);
+    this.indexItem(shared);
+    return shared;
+  }
+
+  /** For the assessment module: a student answered this version, so it is frozen from now on. */
+  async markAnswered(itemId: string, version: number): Promise<void> {
+    await this.db
+      .update(itemVersions)
+      .set({ locked: true })
+      .where(and(eq(itemVersions.itemId, itemId), eq(itemVersions.version, version), eq(itemVersions.locked, false)));
+  }
+
+  async search(p: Principal, f: ItemSearch): Promise<{ items: (Item & { relevance: number | null })[]; total: number }> {
+    if (!hasRole(p, ...STAFF)) throw forbiddenItem();
+    const index = await this.ensureIndex();
+    const visible = await this.visibility(p);
+    let kpSet: Set<string> | null = null;
+    if (f.knowledgePoint && f.subject) {
+      const { kp } = await this.curriculum.published(f.subject);
+      kpSet = new Set([f.knowledgePoint, ...kp.descendants(f.knowledgePoint)]);
+    } else if (f.knowledgePoint) kpSet = new Set([f.knowledgePoint]);
+    const keep = (id: string) => {
+      const m = this.meta.get(id);
+      if (!m || !visible(m)) return false;
+      if (f.subject && m.subject !== f.subject) return false;
+      if (f.grade && m.grade !== f.grade) return false;
+      if (f.type && m.type !== f.type) return false;
+      if (f.difficultyMin && m.difficulty < f.difficultyMin) return false;
+      if (f.difficultyMax && m.difficulty > f.difficultyMax) return false;
+      if (f.owner === 'mine' && !(m.ownerType === 'teacher' && m.ownerId === p.userId)) return false;
+      if (f.owner === 'school' && m.ownerType !== 'school') return false;
+      if (f.owner === 'region' && m.ownerType !== 'region') return false;
+      if (kpSet && !m.kps.some((k) => kpSet.has(k))) return false;
+      return true;
+    };
+    let ranked: { id: string; relevance: number | null }[];
+    if (f.q?.trim()) ranked = index.search(f.q, { limit: 10_000, filter: keep }).map((h) => ({ id: h.id, relevance: h.score }));
+    else ranked = [...this.meta.keys()].filter(keep).sort().map((id) => ({ id, relevance: null }));
+    const pageIds = ranked.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
+    const loaded = await this.loadMany(pageIds.map((r) => r.id));
+    return { total: ranked.length, items: pageIds.map((r) => ({ ...loaded.get(r.id)!, relevance: r.relevance })) };
+  }
+
+  /** Seeds the region bank with demo items when it is empty. */
+  async seedIfEmpty(regionId: string, all: ItemInput[]): Promise<number> {
+    const [{ n }] = await this.db.select({ n: sql<number>`count(*)::int` }).from(items);
+    if (n > 0) return 0;
+    await this.db.transaction(async (tx) => {
+      for (let i = 0; i < all.length; i += BATCH) {
+        const chunk = all.slice(i, i + BATCH);
+        const rows = await tx
+          .insert(items)
+          .values(chunk.map((it) => ({ subjectCode: it.subject, ownerType: 'region' as const, ownerId: regionId })))
+          .returning({ id: items.id });
+        await tx.insert(itemVersions).values(rows.map((r, j) => this.versionValues(r.id, 1, chunk[j], null)));
+      }
+      await this.audit.append({ actor: null, action: 'system.seed_items', outcome: 'success', detail: { items: all.length } }, tx);
+    });
+    this.index = null;
+    return all.length;
+  }
+
+  private versionValues(itemId: string, version: number, input: ItemInput, by: string | null) {
+    return {
+      itemId,
+      version,
+      grade: input.grade,
+      type: input.body.type,
+      body: input.body,
+      explanation: input.explanation,
+      knowledgePoints: input.knowledgePoints,
+      difficulty: input.difficulty,
+      score: input.score,
+      createdBy: by,
+    };
+  }
+
+  private async checkKnowledgePoints(input: ItemInput) {
+    const { graph } = await this.curriculum.published(input.subject);
+    const known = new Set(graph.points.map((pt) => pt.code));
+    const unknown = input.knowledgePoints.filter((c) => !known.has(c));
+    if (unknown.length)
+      throw new AppError(
+        422,
+        'item.unknown_knowledge_point',
+        { zh: `知识点不存在：${unknown.join('、')}。`, en: `Unknown knowledge point(s): ${unknown.join(', ')}.` },
+        { details: { unknown } },
+      );
+  }
+
+  private async ownerFor(p: Principal, bank: 'mine' | 'school' | 'region', regionId?: string): Promise<{ type: Meta['ownerType']; id: string }> {
+    if (bank === 'mine') return { type: 'teacher', id: p.userId };
+    if (bank === 'school') {
+      const schools = await this.workplaces.schoolIdsOf(p);
+      if (schools.length !== 1 || !hasRole(p, 'teacher', 'head_teacher', 'school_admin'))
+        throw new AppError(400, 'item.school_unclear', { zh: '无法确定要放入哪所学校的题库。', en: 'It is unclear which school bank to use.' });
+      return { type: 'school', id: schools[0] };
+    }
+    const region = regionId ?? p.roles.find((r) => r.scopeType === 'region' && REGION_EDITORS.includes(r.role))?.scopeId;
+    if (!hasRole(p, 'school_admin', ...REGION_EDITORS) || !region)
+      throw new AppError(400, 'item.region_unclear', { zh: '无法确定区域题库。', en: 'It is unclear which region bank to use.' });
+    return { type: 'region', id: region };
+  }
+
+  /** Teachers see their own items, their schools' banks and the region bank; staff above schools their subtree's banks. */
+  private async visibility(p: Principal): Promise<(m: Pick<Meta, 'ownerType' | 'ownerId'>) => boolean> {
+    if (!hasRole(p, ...STAFF)) return () => false;
+    if (hasRole(p, 'sysadmin')) return () => true;
+    const schools = new Set(await this.workplaces.schoolIdsOf(p));
+    return (m) =>
+      m.ownerType === 'region' || (m.ownerType === 'school' && schools.has(m.ownerId)) || (m.ownerType === 'teacher' && m.ownerId === p.userId);
+  }
+
+  private async assertVisible(p: Principal, item: Item) {
+    if (!(await this.visibility(p))({ ownerType: item.owner.type, ownerId: item.owner.id })) throw forbiddenItem(item.id);
+  }
+
+  private async assertEditable(p: Principal, item: Item) {
+    await this.assertVisible(p, item);
+    const ok =
+      item.owner.type === 'teacher'
+        ? item.owner.id === p.userId
+        : item.owner.type === 'school'
+          ? item.authorId === p.userId || p.roles.some((r) => r.role === 'school_admin' && r.scopeId === item.owner.id)
+          : hasRole(p, ...REGION_EDITORS);
+    if (!ok) throw new AppError(403, 'authz.forbidden', { zh: '只有题目的所有者可以修改或共享它。', en: 'Only the owner of an item may edit or share it.' }, { details: { permission: 'item.edit', resourceType: 'item', resourceId: item.id } });
+  }
+
+  private async ensureIndex(): Promise<Bm25Index<string>> {
+    if (this.index) return this.index;
+    const index = new Bm25Index<string>({ tokenize, tokenizeQuery });
+    this.meta.clear();
+    this.index = index;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = await this.db
+        .select()
+        .from(items)
+        .innerJoin(itemVersions, and(eq(itemVersions.itemId, items.id), eq(itemVersions.version, items.currentVersion)))
+        .where(sql`${items.id} > ${after}`)
+        .orderBy(asc(items.id))
+        .limit(2000);
+      if (rows.length === 0) break;
+      for (const r of rows) this.indexItem(present(r.items, r.item_versions));
+      after = rows.at(-1)!.items.id;
+    }
+    return index;
+  }
+
+  private indexItem(item: Item) {
+    if (!this.index) return; // built on first search, from the database
+    this.index.add(item.id, [
+      { text: bodyText(item.body), weight: 1 },
+      { text: item.explanation, weight: 0.4 },
+    ]);
+    this.meta.set(item.id, {
+      subject: item.subject,
+      grade: item.grade,
+      type: item.body.type,
+      difficulty: item.difficulty,
+      kps: item.knowledgePoints,
+      ownerType: item.owner.type,
+      ownerId: item.owner.id,
+    });
+  }
+
+  private async load(q: Queryable, id: string, version?: number): Promise<Item> {
+    const [row] = await q
+      .select()
+      .from(items)
+      .innerJoin(itemVersions, and(eq(itemVersions.itemId, items.id), eq(itemVersions.version, version ?? items.currentVersion)))
+      .where(eq(items.id, id));
+    if (!row) throw notFound();
+    return present(row.items, row.item_versions);
+  }
+
+  private async loadMany(ids: string[]): Promise<Map<string, Item>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.db
+      .select()
+      .from(items)
+      .innerJoin(itemVersions, and(eq(itemVersions.itemId, items.id), eq(itemVersions.version, items.currentVersion)))
+      .where(inArray(items.id, ids));
+    return new Map(rows.map((r) => [r.items.id, present(r.items, r.item_versions)]));
+  }
+}
+
+function present(i: ItemRow, v: VersionRow): Item {
+  return {
+    id: i.id,
+    version: v.version,
+    subject: i.subjectCode,
+    grade: v.grade,
+    body: v.body as ItemBody,
+    explanation: v.explanation,
+    knowledgePoints: v.knowledgePoints,
+    difficulty: v.difficulty,
+    score: v.score,
+    owner: { type: i.ownerType, id: i.ownerId },
+    authorId: i.authorId ?? '',
+    locked: v.locked,
+    irt: (i.irt as Item['irt']) ?? null,
+    createdAt: i.createdAt.toISOString(),
+    updatedAt: i.updatedAt.toISOString(),
+  };
+}
