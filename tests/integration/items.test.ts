@@ -39,6 +39,17 @@ describe('item bank', () => {
     expect(r.data.total).toBeGreaterThanOrEqual(50);
   });
 
+  it('finds the right demo items first for "一元二次方程 求根公式" and "勾股定理"', async () => {
+    const formula = codeOf('公式法');
+    const r = await teacher1.get(`/api/items?owner=region&subject=math&q=${encodeURIComponent('一元二次方程 求根公式')}&pageSize=5`);
+    expect(r.data.total).toBeGreaterThan(5);
+    const top = r.data.items.slice(0, 3) as { knowledgePoints: string[]; body: { stem: string } }[];
+    for (const it of top) expect(it.knowledgePoints, it.body.stem).toContain(formula);
+    const g = await teacher1.get(`/api/items?owner=region&subject=math&q=${encodeURIComponent('勾股定理')}&pageSize=5`);
+    const pythagoras = points.filter((p) => p.name.includes('勾股定理')).map((p) => p.code);
+    for (const it of g.data.items.slice(0, 3)) expect(pythagoras).toEqual(expect.arrayContaining([it.knowledgePoints[0]]));
+  });
+
   it('ranks the right items first for Chinese queries', async () => {
     const formula = codeOf('公式法');
     const square = codeOf('配方法');

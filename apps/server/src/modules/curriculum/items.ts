@@ -63,6 +63,7 @@ function bodyText(b: ItemBody): string {
 
 export class ItemBank {
   private index: Bm25Index<string> | null = null;
+  private ready: Promise<Bm25Index<string>> | null = null;
   private readonly meta = new Map<string, Meta>();
 
   constructor(
@@ -86,7 +87,7 @@ export class ItemBank {
       return row.id;
     });
     const item = await this.load(this.db, id);
-    this.indexItem(item);
+    await this.indexItem(item);
     return item;
   }
 
@@ -133,7 +134,7 @@ export class ItemBank {
       );
     });
     const item = await this.load(this.db, id);
-    this.indexItem(item);
+    await this.indexItem(item);
     return item;
   }
 
@@ -154,7 +155,7 @@ export class ItemBank {
       );
     });
     const shared = await this.load(this.db, id);
-    this.indexItem(shared);
+    await this.indexItem(shared);
     return shared;
   }
 
@@ -213,6 +214,7 @@ export class ItemBank {
       await this.audit.append({ actor: null, action: 'system.seed_items', outcome: 'success', detail: { items: all.length } }, tx);
     });
     this.index = null;
+    this.ready = null;
     return all.length;
   }
 
@@ -282,11 +284,13 @@ export class ItemBank {
     if (!ok) throw new AppError(403, 'authz.forbidden', { zh: '只有题目的所有者可以修改或共享它。', en: 'Only the owner of an item may edit or share it.' }, { details: { permission: 'item.edit', resourceType: 'item', resourceId: item.id } });
   }
 
-  private async ensureIndex(): Promise<Bm25Index<string>> {
-    if (this.index) return this.index;
+  /** Built once from the database on first use; concurrent first searches share the one build. */
+  private ensureIndex(): Promise<Bm25Index<string>> {
+    return (this.ready ??= this.build());
+  }
+
+  private async build(): Promise<Bm25Index<string>> {
     const index = new Bm25Index<string>({ tokenize, tokenizeQuery });
-    this.meta.clear();
-    this.index = index;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const rows = await this.db
@@ -297,17 +301,30 @@ export class ItemBank {
         .orderBy(asc(items.id))
         .limit(2000);
       if (rows.length === 0) break;
-      for (const r of rows) this.indexItem(present(r.items, r.item_versions));
+      for (const r of rows) await this.addTo(index, present(r.items, r.item_versions));
       after = rows.at(-1)!.items.id;
     }
+    this.index = index;
     return index;
   }
 
-  private indexItem(item: Item) {
-    if (!this.index) return; // built on first search, from the database
-    this.index.add(item.id, [
+  /** Names and descriptions of an item's knowledge points: a teacher searches by topic too. */
+  private async topicText(subject: string, codes: string[]): Promise<string> {
+    const { graph } = await this.curriculum.published(subject);
+    const byCode = new Map(graph.points.map((pt) => [pt.code, `${pt.name} ${pt.description}`]));
+    return codes.map((c) => byCode.get(c) ?? '').join('\n');
+  }
+
+  /** Keeps a built index current after a write in this process (before the first search there is none). */
+  private async indexItem(item: Item) {
+    if (this.index) await this.addTo(this.index, item);
+  }
+
+  private async addTo(index: Bm25Index<string>, item: Item) {
+    index.add(item.id, [
       { text: bodyText(item.body), weight: 1 },
       { text: item.explanation, weight: 0.4 },
+      { text: await this.topicText(item.subject, item.knowledgePoints), weight: 0.3 },
     ]);
     this.meta.set(item.id, {
       subject: item.subject,
