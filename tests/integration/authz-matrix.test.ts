@@ -64,6 +64,11 @@ const graphUpload = () => {
   return fd;
 };
 const tinyGraph = () => ({ domains: [], points: [{ code: 'E-A', name: '测试', grade: 7, prerequisites: [] }] });
+const itemUpload = () => {
+  const fd = new FormData();
+  fd.set('file', new Blob(['not an item file'], { type: 'text/plain' }), 'items.txt');
+  return fd;
+};
 
 const MATRIX: Case[] = [
   { method: 'GET', route: '/api/health', path: () => '/api/health', allow: 'public' },
@@ -103,6 +108,9 @@ const MATRIX: Case[] = [
   { method: 'GET', route: '/api/items/{id}/versions', path: (i) => `/api/items/${i.regionItem}/versions`, allow: STAFF },
   { method: 'GET', route: '/api/items/{id}/versions/{version}', path: (i) => `/api/items/${i.regionItem}/versions/1`, allow: STAFF },
   { method: 'POST', route: '/api/items/{id}/share', path: (i) => `/api/items/${i.regionItem}/share`, body: () => ({ to: 'region' }), allow: CURRICULUM_EDITORS },
+  { method: 'GET', route: '/api/items/template.xlsx', path: () => '/api/items/template.xlsx', allow: STAFF },
+  { method: 'POST', route: '/api/items/import', path: () => '/api/items/import', body: itemUpload, allow: STAFF },
+  { method: 'GET', route: '/api/items/export.qti.zip', path: (i) => `/api/items/export.qti.zip?ids=${i.regionItem}`, allow: STAFF },
   { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
   { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
 ];

@@ -8,14 +8,31 @@ import { Bm25Index, tokenize, tokenizeQuery } from '@zhijiao/engine';
 import type { AuditLog } from '../../platform/audit/index.js';
 import { hasRole, type Principal } from '../../platform/auth/principal.js';
 import type { Db, Queryable } from '../../platform/db/index.js';
-import { AppError } from '../../platform/http/errors.js';
-import type { Item, ItemBody, ItemInput } from './item-schema.js';
+import { AppError, type Bilingual } from '../../platform/http/errors.js';
+import { ItemInput, type Item, type ItemBody } from './item-schema.js';
+import { itemTemplateXlsx, xlsxToItems } from './item-xlsx.js';
+import { packageItems, qtiToItem, unpackItems } from './qti.js';
 import type { Curriculum } from './service.js';
 import { items, itemVersions } from './tables.js';
 
 const STAFF = ['teacher', 'head_teacher', 'school_admin', 'county_admin', 'city_admin', 'province_admin', 'researcher', 'sysadmin'];
 const REGION_EDITORS = ['researcher', 'province_admin', 'sysadmin'];
 const BATCH = 500;
+const MAX_IMPORT = 2000;
+const MAX_EXPORT = 1000;
+
+/** One bad item of an import: its sheet row or package file, and what is wrong. */
+export interface ImportError {
+  /** Position among the items read, from 0; -1 for a row or file that could not be read into an item. */
+  index: number;
+  row?: number;
+  file?: string;
+  column?: string;
+  code: string;
+  message: Bilingual;
+  value?: unknown;
+}
+export type ImportSource = { row: number } | { file: string };
 
 /** What other modules tell the bank about the caller's place (identity's public door). */
 export interface Workplaces {
@@ -196,6 +213,160 @@ export class ItemBank {
     const pageIds = ranked.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
     const loaded = await this.loadMany(pageIds.map((r) => r.id));
     return { total: ranked.length, items: pageIds.map((r) => ({ ...loaded.get(r.id)!, relevance: r.relevance })) };
+  }
+
+  /** Staff only: the item bank's gate for templates, import and export. */
+  authorize(p: Principal): void {
+    if (!hasRole(p, ...STAFF)) throw forbiddenItem();
+  }
+
+  /** The .xlsx template for bulk authoring. */
+  async template(p: Principal): Promise<Buffer> {
+    this.authorize(p);
+    return itemTemplateXlsx();
+  }
+
+  /**
+   * Writes all items in one transaction, or none: every item is validated and its knowledge points
+   * checked against the published graph first; any problem gives 422 item.import_invalid naming
+   * each bad item (by sheet row or package file when `sources` says where it came from).
+   */
+  async importItems(
+    p: Principal,
+    input: ItemInput[],
+    bank: 'mine' | 'school' | 'region' = 'mine',
+    opts: { sources?: ImportSource[]; regionId?: string; errors?: ImportError[] } = {},
+  ): Promise<{ imported: number; ids: string[] }> {
+    this.authorize(p);
+    const owner = await this.ownerFor(p, bank, opts.regionId);
+    const errors: ImportError[] = [...(opts.errors ?? [])];
+    const where = (i: number): { row?: number; file?: string } => opts.sources?.[i] ?? {};
+    const label = (i: number): Bilingual => {
+      const s = where(i);
+      return s.row !== undefined ? { zh: `第 ${s.row} 行`, en: `Row ${s.row}` } : s.file !== undefined ? { zh: s.file, en: s.file } : { zh: `第 ${i + 1} 题`, en: `Item ${i + 1}` };
+    };
+    if (input.length + errors.length === 0)
+      throw new AppError(422, 'item.import_empty', { zh: '文件中没有题目。', en: 'The file contains no items.' });
+    if (input.length > MAX_IMPORT)
+      throw new AppError(422, 'item.import_too_many', { zh: `一次最多导入 ${MAX_IMPORT} 道题。`, en: `At most ${MAX_IMPORT} items per import.` });
+    const valid: ItemInput[] = [];
+    input.forEach((raw, i) => {
+      const parsed = ItemInput.safeParse(raw);
+      if (parsed.success) return void (valid[i] = parsed.data);
+      for (const issue of parsed.error.issues) {
+        const path = issue.path.join('.');
+        const l = label(i);
+        errors.push({ index: i, ...where(i), column: path, code: 'item.invalid', message: { zh: `${l.zh}：${path} 不正确（${issue.message}）`, en: `${l.en}: ${path} is invalid (${issue.message})` } });
+      }
+    });
+    const subjects = [...new Set(valid.filter(Boolean).map((it) => it.subject))];
+    const known = new Map<string, Set<string> | null>();
+    for (const s of subjects) {
+      try {
+        known.set(s, new Set((await this.curriculum.published(s)).graph.points.map((pt) => pt.code)));
+      } catch (e) {
+        if (!(e instanceof AppError) || e.status >= 500) throw e;
+        known.set(s, null);
+      }
+    }
+    valid.forEach((it, i) => {
+      if (!it) return;
+      const codes = known.get(it.subject);
+      const l = label(i);
+      if (!codes) {
+        errors.push({ index: i, ...where(i), column: 'subject', code: 'item.unknown_subject', value: it.subject, message: { zh: `${l.zh}：没有已发布的学科“${it.subject}”。`, en: `${l.en}: no published subject "${it.subject}".` } });
+        return;
+      }
+      const unknown = it.knowledgePoints.filter((c) => !codes.has(c));
+      if (unknown.length)
+        errors.push({ index: i, ...where(i), column: 'knowledgePoints', code: 'item.unknown_knowledge_point', value: unknown, message: { zh: `${l.zh}：知识点不存在：${unknown.join('、')}。`, en: `${l.en}: unknown knowledge point(s): ${unknown.join(', ')}.` } });
+    });
+    if (errors.length)
+      throw new AppError(
+        422,
+        'item.import_invalid',
+        { zh: `导入失败，${errors.length} 处有误，未写入任何题目。`, en: `Import failed with ${errors.length} problem(s); no item was written.` },
+        { details: { errors: errors.sort((a, b) => (a.row ?? a.index) - (b.row ?? b.index)) } },
+      );
+    const ids = await this.db.transaction(async (tx) => {
+      const out: string[] = [];
+      for (let i = 0; i < valid.length; i += BATCH) {
+        const chunk = valid.slice(i, i + BATCH);
+        const rows = await tx
+          .insert(items)
+          .values(chunk.map((it) => ({ subjectCode: it.subject, ownerType: owner.type, ownerId: owner.id, authorId: p.userId })))
+          .returning({ id: items.id });
+        await tx.insert(itemVersions).values(rows.map((r, j) => this.versionValues(r.id, 1, chunk[j], p.userId)));
+        out.push(...rows.map((r) => r.id));
+      }
+      await this.audit.append({ actor: p, action: 'item.import', resourceType: 'item', outcome: 'success', detail: { bank: owner.type, items: out.length }, ip: p.ip }, tx);
+      return out;
+    });
+    if (this.index) for (const item of (await this.loadMany(ids)).values()) this.indexItem(item);
+    return { imported: ids.length, ids };
+  }
+
+  /**
+   * Import from an upload: an .xlsx filled from the template, a QTI 3.0 content package (.zip) or a
+   * single QTI item (.xml). `defaults` fill in what foreign QTI items do not say.
+   */
+  async importFile(
+    p: Principal,
+    upload: { filename: string; data: Buffer } | undefined,
+    opts: { bank?: 'mine' | 'school' | 'region'; defaults?: { subject?: string; grade?: number; knowledgePoints?: string[]; difficulty?: number } } = {},
+  ): Promise<{ imported: number; ids: string[] }> {
+    this.authorize(p);
+    if (!upload || upload.data.length === 0) throw new AppError(400, 'item.file_missing', { zh: '没有收到文件。', en: 'No file received.' });
+    const bank = opts.bank ?? 'mine';
+    if (/\.xlsx$/i.test(upload.filename)) {
+      const { items: list, rows, errors } = await xlsxToItems(upload.data);
+      return this.importItems(p, list, bank, {
+        sources: rows.map((row) => ({ row })),
+        errors: errors.map((e) => ({ index: -1, row: e.row, column: e.column, code: e.code, message: e.message, value: e.value })),
+      });
+    }
+    let files: { file: string; xml: string }[];
+    if (/\.zip$/i.test(upload.filename)) files = await unpackItems(upload.data);
+    else if (/\.xml$/i.test(upload.filename)) files = [{ file: upload.filename, xml: upload.data.toString('utf8') }];
+    else
+      throw new AppError(400, 'item.unsupported_format', { zh: '请上传 .xlsx 表格或 QTI 3.0 题目包（.zip）。', en: 'Upload an .xlsx spreadsheet or a QTI 3.0 package (.zip).' });
+    const d = opts.defaults ?? {};
+    const defaults = { subject: d.subject ?? '', grade: d.grade ?? 0, knowledgePoints: d.knowledgePoints, difficulty: d.difficulty };
+    const list: ItemInput[] = [];
+    const sources: ImportSource[] = [];
+    const errors: ImportError[] = [];
+    for (const f of files) {
+      try {
+        list.push(qtiToItem(f.xml, defaults));
+        sources.push({ file: f.file });
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        errors.push({ index: -1, file: f.file, code: e.code, message: { zh: `${f.file}：${e.messages.zh}`, en: `${f.file}: ${e.messages.en}` } });
+      }
+    }
+    return this.importItems(p, list, bank, { sources, errors });
+  }
+
+  /** The items of a list of ids (each must be visible) or of a search (up to 1000), as a QTI 3.0 package. */
+  async exportQti(p: Principal, sel: { ids: string[] } | ItemSearch): Promise<{ zip: Buffer; count: number }> {
+    this.authorize(p);
+    let list: Item[];
+    if ('ids' in sel) {
+      if (sel.ids.length > MAX_EXPORT)
+        throw new AppError(422, 'item.export_too_many', { zh: `一次最多导出 ${MAX_EXPORT} 道题。`, en: `At most ${MAX_EXPORT} items per export.` });
+      const loaded = await this.loadMany([...new Set(sel.ids)]);
+      const visible = await this.visibility(p);
+      list = sel.ids.map((id) => {
+        const item = loaded.get(id);
+        if (!item) throw notFound();
+        if (!visible({ ownerType: item.owner.type, ownerId: item.owner.id })) throw forbiddenItem(id);
+        return item;
+      });
+    } else list = (await this.search(p, { ...sel, page: 1, pageSize: MAX_EXPORT })).items;
+    const zip = await packageItems(
+      list.map((it) => ({ id: it.id, subject: it.subject, grade: it.grade, body: it.body, explanation: it.explanation, knowledgePoints: it.knowledgePoints, difficulty: it.difficulty, score: it.score })),
+    );
+    return { zip, count: list.length };
   }
 
   /** Seeds the region bank with demo items when it is empty. */
