@@ -74,7 +74,7 @@ describe('web app', () => {
 
       await login(page, 'teacher1');
       await page.waitForURL(/\/classes$/);
-      expect(await navTexts(page)).toEqual(['我的班级', '学生', '个人资料']);
+      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '个人资料']);
       await page.locator('[data-testid=class-card]').first().waitFor();
       const names = await page.locator('[data-testid=class-name]').allInnerTexts();
       expect(names.sort()).toEqual(['七年级(1)班', '七年级(2)班']);
@@ -145,7 +145,7 @@ describe('web app', () => {
     const { context, page } = await newPage();
     try {
       await login(page, 'school_admin1');
-      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '个人资料']);
+      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '知识图谱', '题库', '个人资料']);
       await page.locator('[data-testid=nav] .ant-menu-item', { hasText: '花名册导入' }).click();
       await page.waitForURL(/\/roster\/import$/);
 
@@ -228,7 +228,7 @@ describe('web app', () => {
 
       await login(page, 'head_teacher1');
       await page.waitForURL(/\/classes$/);
-      await expect.poll(() => navTexts(page)).toEqual(['My classes', 'Students', 'Profile']);
+      await expect.poll(() => navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Profile']);
       expect(await page.locator('[data-testid=page-title]').innerText()).toBe('My classes');
       await page.locator('[data-testid=class-card]').first().waitFor();
       expect(await page.locator('[data-testid=role-tag]').allInnerTexts()).toEqual(
@@ -240,18 +240,18 @@ describe('web app', () => {
       apiLangs.length = 0;
       await page.reload();
       await page.locator('[data-testid=class-card]').first().waitFor();
-      expect(await navTexts(page)).toEqual(['My classes', 'Students', 'Profile']);
+      expect(await navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Profile']);
       expect(apiLangs.length).toBeGreaterThan(0);
       expect(new Set(apiLangs)).toEqual(new Set(['en']));
 
       // back to Chinese from the header
       await page.locator('[data-testid=lang-switch]').getByText('中文').click();
-      await expect.poll(() => navTexts(page)).toEqual(['我的班级', '学生', '个人资料']);
+      await expect.poll(() => navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '个人资料']);
       expect(await page.locator('[data-testid=page-title]').innerText()).toBe('我的班级');
       apiLangs.length = 0;
       await page.reload();
       await page.locator('[data-testid=class-card]').first().waitFor();
-      expect(await navTexts(page)).toEqual(['我的班级', '学生', '个人资料']);
+      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '个人资料']);
       expect(new Set(apiLangs)).toEqual(new Set(['zh-CN']));
       expect(await page.evaluate(() => localStorage.getItem('zhijiao.lang'))).toBe('zh-CN');
       await shot(page, 'classes-zh');
@@ -264,7 +264,7 @@ describe('web app', () => {
     try {
       await login(page, 'auditor1');
       await page.waitForURL(/\/audit$/);
-      expect(await navTexts(page)).toEqual(['审计日志', '个人资料']);
+      expect(await navTexts(page)).toEqual(['审计日志', '知识图谱', '个人资料']);
       const rows = page.locator('[data-testid=audit-table] tbody tr.ant-table-row');
       await expect.poll(() => rows.count()).toBeGreaterThan(0);
       // earlier tests produced a failed login of teacher1: filter for it
@@ -290,7 +290,7 @@ describe('web app', () => {
     try {
       await login(page, 'sysadmin');
       await page.waitForURL(/\/schools$/);
-      expect(await navTexts(page)).toEqual(['学校', '学生', '审计日志', '个人资料']);
+      expect(await navTexts(page)).toEqual(['学校', '学生', '审计日志', '知识图谱', '题库', '个人资料']);
       const rows = page.locator('[data-testid=schools-table] tbody tr.ant-table-row');
       await expect.poll(() => rows.count()).toBe(3);
       await shot(page, 'sysadmin-schools');
@@ -345,7 +345,7 @@ describe('web app', () => {
 
       await login(page, 'researcher1');
       await page.waitForURL(/\/research$/);
-      expect(await navTexts(page)).toEqual(['研究数据', '个人资料']);
+      expect(await navTexts(page)).toEqual(['研究数据', '知识图谱', '题库', '个人资料']);
       expect(await page.locator('[data-testid=research-heading]').innerText()).toContain('去标识化');
       await shot(page, 'researcher-home');
       await page.goto(`${server.baseUrl}/students/${child.id}`);

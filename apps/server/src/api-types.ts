@@ -11,6 +11,8 @@ export type {
   RosterImport,
   RosterRowError,
 } from './modules/identity/schema.js';
+export type { Subject, Graph, KnowledgePoint } from './modules/curriculum/schema.js';
+export type { Item, ItemBody, ItemInput } from './modules/curriculum/item-schema.js';
 export type { AuditEntry } from './platform/audit/schema.js';
 export type { Lang } from './platform/http/errors.js';
 

@@ -20,6 +20,10 @@ import { RosterImportPage } from '../identity/RosterImportPage';
 import { ProfilePage } from '../identity/ProfilePage';
 import { ResearchPage } from '../identity/ResearchPage';
 import { AuditPage } from '../audit/AuditPage';
+import { ItemsPage } from '../items/ItemsPage';
+import { ItemDetailPage } from '../items/ItemDetailPage';
+import { ItemEditorPage } from '../items/ItemEditorPage';
+import { CurriculumPage } from '../curriculum/CurriculumPage';
 
 function Loading() {
   return (
@@ -66,6 +70,11 @@ function Routed() {
         <Route path="/roster/import" element={<RosterImportPage />} />
         <Route path="/audit" element={<AuditPage />} />
         <Route path="/research" element={<ResearchPage />} />
+        <Route path="/curriculum" element={<CurriculumPage />} />
+        <Route path="/items" element={<ItemsPage />} />
+        <Route path="/items/new" element={<ItemEditorPage />} />
+        <Route path="/items/:id" element={<ItemDetailPage />} />
+        <Route path="/items/:id/edit" element={<ItemEditorPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/forbidden" element={<Forbidden />} />
         <Route path="*" element={<Navigate to={home} replace />} />

@@ -1,6 +1,7 @@
 /** Navigation entries per role: the union over all of the user's role bindings. */
 import type { ReactNode } from 'react';
 import {
+  ApartmentOutlined,
   AuditOutlined,
   BankOutlined,
   CloudUploadOutlined,
@@ -11,6 +12,7 @@ import {
   AppstoreOutlined,
   HeartOutlined,
 } from '@ant-design/icons';
+import { DatabaseOutlined } from '@ant-design/icons';
 import type { Me, Role } from '@zhijiao/server/api-types';
 import type { Messages } from '../i18n';
 import { REGION_ADMIN_ROLES } from './session';
@@ -46,6 +48,10 @@ export function navFor(me: Me, t: Messages): NavItem[] {
   if (has('student')) add({ path: '/my', label: t.nav.myInfo, icon: <IdcardOutlined /> });
   if (has('auditor', 'sysadmin')) add({ path: '/audit', label: t.nav.audit, icon: <AuditOutlined /> });
   if (has('researcher')) add({ path: '/research', label: t.nav.research, icon: <ExperimentOutlined /> });
+  if (me.roles.some((r) => r.role !== 'student' && r.role !== 'parent'))
+    add({ path: '/curriculum', label: t.nav.curriculum, icon: <ApartmentOutlined /> });
+  if (has('teacher', 'head_teacher', 'school_admin', 'researcher', ...REGION_ADMIN_ROLES))
+    add({ path: '/items', label: t.nav.items, icon: <DatabaseOutlined /> });
   add({ path: '/profile', label: t.nav.profile, icon: <UserOutlined /> });
   return items;
 }
