@@ -1,7 +1,7 @@
 /** /items: full-text search of the item bank with filters, as a paginated list of item cards. */
 import { useEffect, useState } from 'react';
-import { Button, Card, Empty, Input, Pagination, Select, Skeleton, Space, Tag, Typography } from 'antd';
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { Button, Card, Empty, Input, Pagination, Select, Skeleton, Space, Tag, Tooltip, Typography } from 'antd';
+import { ExportOutlined, PlusOutlined, ReloadOutlined, UploadOutlined } from '@ant-design/icons';
 import { useNavigate, useSearchParams } from 'react-router';
 import type { PageOf } from '@zhijiao/server/api-types';
 import { formatTime, useI18n } from '../i18n';
@@ -66,9 +66,25 @@ export function ItemsPage() {
         title={t.items.title}
         subtitle={list.data ? t.items.subtitle(list.data.total) : undefined}
         extra={
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/items/new')} data-testid="item-new">
-            {t.items.create}
-          </Button>
+          <Space wrap>
+            <Tooltip title={t.items.exportQtiHint}>
+              <Button
+                icon={<ExportOutlined />}
+                href={`/api/items/export.qti.zip${query(Object.fromEntries(FILTER_KEYS.map((k) => [k, get(k)])))}`}
+                download
+                disabled={list.data?.total === 0}
+                data-testid="item-export-qti"
+              >
+                {t.items.exportQti}
+              </Button>
+            </Tooltip>
+            <Button icon={<UploadOutlined />} onClick={() => navigate('/items/import')} data-testid="item-import">
+              {t.items.importButton}
+            </Button>
+            <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate('/items/new')} data-testid="item-new">
+              {t.items.create}
+            </Button>
+          </Space>
         }
       />
       <Card style={{ marginBottom: 16 }}>

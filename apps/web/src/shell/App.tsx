@@ -23,6 +23,7 @@ import { AuditPage } from '../audit/AuditPage';
 import { ItemsPage } from '../items/ItemsPage';
 import { ItemDetailPage } from '../items/ItemDetailPage';
 import { ItemEditorPage } from '../items/ItemEditorPage';
+import { ItemImportPage } from '../items/ItemImportPage';
 import { CurriculumPage } from '../curriculum/CurriculumPage';
 
 function Loading() {
@@ -73,6 +74,7 @@ function Routed() {
         <Route path="/curriculum" element={<CurriculumPage />} />
         <Route path="/items" element={<ItemsPage />} />
         <Route path="/items/new" element={<ItemEditorPage />} />
+        <Route path="/items/import" element={<ItemImportPage />} />
         <Route path="/items/:id" element={<ItemDetailPage />} />
         <Route path="/items/:id/edit" element={<ItemEditorPage />} />
         <Route path="/profile" element={<ProfilePage />} />

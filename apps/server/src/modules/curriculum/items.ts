@@ -18,6 +18,7 @@ import { items, itemVersions } from './tables.js';
 const STAFF = ['teacher', 'head_teacher', 'school_admin', 'county_admin', 'city_admin', 'province_admin', 'researcher', 'sysadmin'];
 const REGION_EDITORS = ['researcher', 'province_admin', 'sysadmin'];
 const BATCH = 500;
+const MIN_RELATIVE_SCORE = 0.25;
 const MAX_IMPORT = 2000;
 const MAX_EXPORT = 1000;
 
@@ -208,7 +209,12 @@ export class ItemBank {
       return true;
     };
     let ranked: { id: string; relevance: number | null }[];
-    if (f.q?.trim()) ranked = index.search(f.q, { limit: 10_000, filter: keep }).map((h) => ({ id: h.id, relevance: h.score }));
+    if (f.q?.trim()) {
+      const hits = index.search(f.q, { limit: 10_000, filter: keep });
+      // Items that share only a stray character or sub-word with the query score a small fraction of the best match.
+      const floor = (hits[0]?.score ?? 0) * MIN_RELATIVE_SCORE;
+      ranked = hits.filter((h) => h.score >= floor).map((h) => ({ id: h.id, relevance: h.score }));
+    }
     else ranked = [...this.meta.keys()].filter(keep).sort().map((id) => ({ id, relevance: null }));
     const pageIds = ranked.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
     const loaded = await this.loadMany(pageIds.map((r) => r.id));
