@@ -3,13 +3,11 @@
  * apps/web/dist: run `npm run build` first). Drives the system Chromium through playwright-core.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Client, DEMO_PASSWORD, startServer, type RunningServer } from '../support/server.js';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage, screenshots, signIn } from '../support/browser.js';
+import { Client, startServer, type RunningServer } from '../support/server.js';
 
-const shots = resolve(import.meta.dirname, '../../test-results/e2e');
 let server: RunningServer;
 let browser: Browser;
 let admin: Client;
@@ -23,23 +21,10 @@ interface Point {
 }
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   server = await startServer();
   admin = new Client(server.baseUrl);
   await admin.login('sysadmin');
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -47,22 +32,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return { context, page };
-}
+const newPage = () => openPage(browser, { width: 1440, height: 900 });
 
-async function login(page: Page, username: string, password = DEMO_PASSWORD) {
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(password);
-  await page.locator('[data-testid=login-submit]').click();
-  await page.locator('[data-testid=display-name]').waitFor();
-}
+const login = (page: Page, username: string, password?: string) => signIn(page, server.baseUrl, username, password);
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}/curriculum-${name}.png`, fullPage: true });
+const shot = screenshots('curriculum-');
 
 const navTexts = async (page: Page) =>
   (await page.locator('[data-testid=nav] .ant-menu-item').allInnerTexts()).map((s) => s.trim());

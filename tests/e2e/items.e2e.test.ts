@@ -3,31 +3,16 @@
  * `npm run build` first). Drives the system Chromium through playwright-core.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { Client, DEMO_PASSWORD, startServer, type RunningServer } from '../support/server.js';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, openPage, screenshots, signIn } from '../support/browser.js';
+import { Client, startServer, type RunningServer } from '../support/server.js';
 
-const shots = resolve(import.meta.dirname, '../../test-results/e2e');
 let server: RunningServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
   server = await startServer();
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -35,22 +20,11 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'zh-CN' });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  return { context, page };
-}
+const newPage = () => openPage(browser);
 
-async function login(page: Page, username: string, password = DEMO_PASSWORD) {
-  await page.goto(`${server.baseUrl}/login`);
-  await page.locator('#username').fill(username);
-  await page.locator('#password').fill(password);
-  await page.locator('[data-testid=login-submit]').click();
-  await page.locator('[data-testid=display-name]').waitFor();
-}
+const login = (page: Page, username: string, password?: string) => signIn(page, server.baseUrl, username, password);
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}/items-${name}.png`, fullPage: true });
+const shot = screenshots('items-');
 
 /** Opens an antd Select and picks the option with this text. */
 async function pick(page: Page, testId: string, option: string, type?: string) {
@@ -71,12 +45,11 @@ describe('item bank', () => {
       await page.locator('input[data-testid=items-search], [data-testid=items-search] input').fill('第三人称单数');
       await page.locator('input[data-testid=items-search], [data-testid=items-search] input').press('Enter');
       await page.waitForURL(/q=/);
-      await expect.poll(() => page.locator('[data-testid=page-title]').locator('..').innerText()).toMatch(/共 \d+ 道题/);
+      // Read the count in the same poll that waits for it: the header re-renders while results load.
+      const totalShown = async () => Number(/共 (\d+) 道题/.exec(await page.locator('[data-testid=page-title]').locator('..').innerText())?.[1] ?? 0);
+      await expect.poll(totalShown).toBeGreaterThan(0);
       const cards = page.locator('[data-testid=item-card]');
       await expect.poll(() => cards.count()).toBeGreaterThan(0);
-      const subtitle = await page.locator('[data-testid=page-title]').locator('..').innerText();
-      const total = Number(/共 (\d+) 道题/.exec(subtitle)![1]);
-      expect(total).toBeGreaterThan(0);
       // every hit is visible to teacher1; the keyword's items are English grammar items of the region bank
       expect(await cards.first().locator('[data-testid=item-type]').innerText()).not.toBe('');
       await shot(page, 'search');

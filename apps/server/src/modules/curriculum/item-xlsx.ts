@@ -7,6 +7,7 @@
  *   {{1}} {{2}}, 答案 1=答案|变体;2=… · 数学题 答案 the LaTeX answer.
  */
 import ExcelJS from 'exceljs';
+import { cellText } from './xlsx.js';
 import type { z } from 'zod';
 import { AppError, type Bilingual } from '../../platform/http/errors.js';
 import { ItemInput, type ItemType } from './item-schema.js';
@@ -91,18 +92,6 @@ export async function itemTemplateXlsx(): Promise<Buffer> {
   ]);
   examples.getRow(1).font = { bold: true };
   return Buffer.from(await wb.xlsx.writeBuffer());
-}
-
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('text' in v) return String(v.text);
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
-    return '';
-  }
-  return String(v);
 }
 
 const CN_GRADES: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9, 十: 10, 十一: 11, 十二: 12, 初一: 7, 初二: 8, 初三: 9, 高一: 10, 高二: 11, 高三: 12 };

@@ -30,13 +30,14 @@ const unreadable = () =>
     en: 'The file cannot be read: upload an .xlsx filled from the template or an exported JSON file.',
   });
 
-function cellText(v: ExcelJS.CellValue): string {
+/** The text a person sees in a cell: rich text joined, formulas by their result, dates as yyyy-mm-dd. */
+export function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'object') {
     if ('richText' in v) return v.richText.map((r) => r.text).join('');
     if ('text' in v) return String(v.text);
     if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
-    if (v instanceof Date) return v.toISOString();
+    if (v instanceof Date) return v.toISOString().slice(0, 10);
     return '';
   }
   return String(v);

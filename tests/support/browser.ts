@@ -1,0 +1,48 @@
+/** Debian Chromium through playwright-core, and the page helpers every e2e file uses. */
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO_PASSWORD } from './server.js';
+
+const shots = resolve(import.meta.dirname, '../../test-results/e2e');
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    // Without the background-networking flags Chromium keeps dialling out on a closed network.
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function openPage(
+  browser: Browser,
+  viewport = { width: 1366, height: 860 },
+): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN' });
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  return { context, page };
+}
+
+export async function signIn(page: Page, baseUrl: string, username: string, password = DEMO_PASSWORD) {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.locator('[data-testid=login-submit]').click();
+  await page.locator('[data-testid=display-name]').waitFor();
+}
+
+/** A screenshot function writing test-results/e2e/<prefix><name>.png (look at them). */
+export function screenshots(prefix: string) {
+  mkdirSync(shots, { recursive: true });
+  return (page: Page, name: string) => page.screenshot({ path: `${shots}/${prefix}${name}.png`, fullPage: true });
+}
