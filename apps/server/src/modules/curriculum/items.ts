@@ -308,7 +308,7 @@ export class ItemBank {
       await this.audit.append({ actor: p, action: 'item.import', resourceType: 'item', outcome: 'success', detail: { bank: owner.type, items: out.length }, ip: p.ip }, tx);
       return out;
     });
-    if (this.index) for (const item of (await this.loadMany(ids)).values()) this.indexItem(item);
+    if (this.index) for (const item of (await this.loadMany(ids)).values()) await this.indexItem(item);
     return { imported: ids.length, ids };
   }
 
