@@ -1,11 +1,12 @@
 /** Editors' area: open the draft, replace it from a file (with the rejected rows listed), publish, discard. */
 import { useState } from 'react';
-import { Alert, App, Button, Card, Input, Modal, Popconfirm, Space, Table, Tag, Typography, Upload } from 'antd';
-import { CheckCircleOutlined, DeleteOutlined, EditOutlined, EyeOutlined, InboxOutlined } from '@ant-design/icons';
+import { Alert, App, Button, Card, Input, Modal, Popconfirm, Space, Table, Tag, Typography } from 'antd';
+import { CheckCircleOutlined, DeleteOutlined, EditOutlined, EyeOutlined } from '@ant-design/icons';
 import type { Graph, Subject } from '@zhijiao/server/api-types';
 import { useI18n } from '../i18n';
 import { api, toApiError, type ApiError } from '../shell/api';
 import { errorText } from '../shell/ApiErrorView';
+import { FileDrop, UploadFailed } from '../shell/upload';
 
 /** One row of a rejected import (the 422 curriculum.invalid_graph problem's `problems`). */
 interface GraphProblem {
@@ -85,7 +86,6 @@ export function DraftEditor(props: {
   const problems = uploadError?.problem?.problems;
   const rows: GraphProblem[] =
     uploadError?.code === 'curriculum.invalid_graph' && Array.isArray(problems) ? (problems as GraphProblem[]) : [];
-  const missing = uploadError?.problem?.missingColumns;
 
   return (
     <Card title={t.curriculum.editTitle} style={{ marginTop: 16 }} data-testid="draft-editor">
@@ -120,48 +120,19 @@ export function DraftEditor(props: {
             </Popconfirm>
           </Space>
           <div data-testid="draft-upload">
-            <Upload.Dragger
+            <FileDrop
               accept=".xlsx,.json"
-              multiple={false}
-              showUploadList={false}
               disabled={busy !== null}
-              beforeUpload={(file) => {
-                void upload(file);
-                return false;
-              }}
-            >
-              <p className="ant-upload-drag-icon">
-                <InboxOutlined />
-              </p>
-              <p className="ant-upload-text">{busy === 'upload' ? t.curriculum.uploading : t.curriculum.upload}</p>
-              <p className="ant-upload-hint">{t.curriculum.uploadHint}</p>
-            </Upload.Dragger>
+              text={busy === 'upload' ? t.curriculum.uploading : t.curriculum.upload}
+              hint={t.curriculum.uploadHint}
+              onFile={(file) => void upload(file)}
+            />
           </div>
         </>
       )}
 
       {uploadError && rows.length === 0 && (
-        <Alert
-          style={{ marginTop: 16 }}
-          type="error"
-          showIcon
-          data-testid="draft-upload-error"
-          message={t.curriculum.importFailed}
-          description={
-            <>
-              <div>{errorText(uploadError, t)}</div>
-              {Array.isArray(missing) && missing.length > 0 && (
-                <div style={{ marginTop: 8 }}>
-                  {missing.map((c) => (
-                    <Tag key={String(c)} color="red">
-                      {String(c)}
-                    </Tag>
-                  ))}
-                </div>
-              )}
-            </>
-          }
-        />
+        <UploadFailed error={uploadError} title={t.curriculum.importFailed} testId="draft-upload-error" />
       )}
       {rows.length > 0 && (
         <div style={{ marginTop: 16 }} data-testid="draft-problems">

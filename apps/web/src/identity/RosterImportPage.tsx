@@ -13,13 +13,12 @@ import {
   Table,
   Tag,
   Typography,
-  Upload,
 } from 'antd';
-import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
+import { DownloadOutlined } from '@ant-design/icons';
 import type { RosterImport, RosterRowError } from '@zhijiao/server/api-types';
 import { formatTime, useI18n } from '../i18n';
 import { api, toApiError, type ApiError } from '../shell/api';
-import { errorText } from '../shell/ApiErrorView';
+import { FileDrop, UploadFailed } from '../shell/upload';
 import { useApi } from '../shell/useApi';
 import { PageHeader } from '../shell/PageHeader';
 import { useSession } from '../shell/session';
@@ -82,7 +81,6 @@ export function RosterImportPage() {
     }
   };
 
-  const missing = uploadError?.problem?.missingColumns;
   const cols = t.roster.columns;
 
   return (
@@ -102,47 +100,18 @@ export function RosterImportPage() {
                 />
               </Space>
             )}
-            <Upload.Dragger
+            <FileDrop
               accept=".xlsx,.csv"
-              multiple={false}
-              showUploadList={false}
               disabled={uploading || (!!current && !FINAL.includes(current.status))}
-              beforeUpload={(file) => {
-                void upload(file);
-                return false;
-              }}
-              data-testid="roster-upload"
-            >
-              <p className="ant-upload-drag-icon">
-                <InboxOutlined />
-              </p>
-              <p className="ant-upload-text">{uploading ? t.roster.uploading : t.roster.dragText}</p>
-              <p className="ant-upload-hint">{t.roster.dragHint}</p>
-            </Upload.Dragger>
+              text={uploading ? t.roster.uploading : t.roster.dragText}
+              hint={t.roster.dragHint}
+              onFile={(file) => void upload(file)}
+              testId="roster-upload"
+            />
           </Card>
 
           {uploadError && (
-            <Alert
-              style={{ marginTop: 16 }}
-              type="error"
-              showIcon
-              data-testid="roster-upload-error"
-              message={t.roster.uploadFailed}
-              description={
-                <>
-                  <div>{errorText(uploadError, t)}</div>
-                  {Array.isArray(missing) && missing.length > 0 && (
-                    <div style={{ marginTop: 8 }} data-testid="roster-missing-columns">
-                      {missing.map((c) => (
-                        <Tag key={String(c)} color="red">
-                          {String(c)}
-                        </Tag>
-                      ))}
-                    </div>
-                  )}
-                </>
-              }
-            />
+            <UploadFailed error={uploadError} title={t.roster.uploadFailed} testId="roster-upload-error" missingTestId="roster-missing-columns" />
           )}
 
           {current && <ImportStatus imp={current} />}

@@ -3,12 +3,12 @@
  * All or nothing: a 422 item.import_invalid lists every bad row (or package file) in a table.
  */
 import { useState } from 'react';
-import { Alert, Button, Card, Col, Form, Result, Row, Segmented, Select, Space, Table, Tag, Typography, Upload } from 'antd';
-import { DownloadOutlined, InboxOutlined } from '@ant-design/icons';
+import { Alert, Button, Card, Col, Form, Result, Row, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { DownloadOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router';
 import { useI18n } from '../i18n';
 import { api, query, toApiError, type ApiError } from '../shell/api';
-import { errorText } from '../shell/ApiErrorView';
+import { FileDrop, UploadFailed } from '../shell/upload';
 import { PageHeader } from '../shell/PageHeader';
 import { useSession } from '../shell/session';
 import { banksFor, usePoints, useSubjects, type Bank } from './model';
@@ -75,7 +75,6 @@ export function ItemImportPage() {
   };
 
   const problems = error?.code === 'item.import_invalid' && Array.isArray(error.problem?.errors) ? (error.problem.errors as ImportProblem[]) : null;
-  const missing = error?.problem?.missingColumns;
   const hasFiles = problems?.some((p) => p.file !== undefined) ?? false;
   const hasRows = problems?.some((p) => p.row !== undefined) ?? false;
   const whereTitle = hasFiles && hasRows ? t.items.errRowOrFile : hasFiles ? t.items.errFile : t.items.errRow;
@@ -152,47 +151,18 @@ export function ItemImportPage() {
                 </Space>
               </Form.Item>
             </Form>
-            <Upload.Dragger
+            <FileDrop
               accept=".xlsx,.zip,.xml"
-              multiple={false}
-              showUploadList={false}
               disabled={uploading}
-              beforeUpload={(file) => {
-                void upload(file);
-                return false;
-              }}
-              data-testid="item-import-upload"
-            >
-              <p className="ant-upload-drag-icon">
-                <InboxOutlined />
-              </p>
-              <p className="ant-upload-text">{uploading ? t.items.importUploading : t.items.importDragText}</p>
-              <p className="ant-upload-hint">{t.items.importDragHint}</p>
-            </Upload.Dragger>
+              text={uploading ? t.items.importUploading : t.items.importDragText}
+              hint={t.items.importDragHint}
+              onFile={(file) => void upload(file)}
+              testId="item-import-upload"
+            />
           </Card>
 
           {error && !problems && (
-            <Alert
-              style={{ marginTop: 16 }}
-              type="error"
-              showIcon
-              data-testid="item-import-error"
-              message={t.items.importFailed}
-              description={
-                <>
-                  <div>{errorText(error, t)}</div>
-                  {Array.isArray(missing) && missing.length > 0 && (
-                    <div style={{ marginTop: 8 }}>
-                      {missing.map((c) => (
-                        <Tag key={String(c)} color="red">
-                          {String(c)}
-                        </Tag>
-                      ))}
-                    </div>
-                  )}
-                </>
-              }
-            />
+            <UploadFailed error={error} title={t.items.importFailed} testId="item-import-error" />
           )}
 
           {problems && (

@@ -12,18 +12,7 @@ export type PartType = PartBody['type'];
 export type Bank = 'mine' | 'school' | 'region';
 export type SearchHit = Item & { relevance: number | null };
 
-export const ITEM_TYPES: ItemType[] = [
-  'single_choice',
-  'multiple_choice',
-  'true_false',
-  'fill_blank',
-  'math',
-  'short_answer',
-  'essay',
-  'composite',
-];
-export const PART_TYPES = ITEM_TYPES.filter((t) => t !== 'composite') as PartType[];
-
+/** One entry per item type: the Record type makes the compiler reject a missing one. */
 export const TYPE_COLORS: Record<ItemType, string> = {
   single_choice: 'blue',
   multiple_choice: 'geekblue',
@@ -34,6 +23,8 @@ export const TYPE_COLORS: Record<ItemType, string> = {
   essay: 'magenta',
   composite: 'gold',
 };
+export const ITEM_TYPES = Object.keys(TYPE_COLORS) as ItemType[];
+export const PART_TYPES = ITEM_TYPES.filter((t) => t !== 'composite') as PartType[];
 export const OWNER_COLORS: Record<Item['owner']['type'], string> = { teacher: 'default', school: 'processing', region: 'success' };
 export const DIFFICULTY_COLORS = ['', '#52c41a', '#a0d911', '#faad14', '#fa8c16', '#f5222d'];
 
