@@ -1,6 +1,8 @@
 /** English UI messages: the same shape as zh-CN (enforced by the type). */
 import type { Messages } from './zh-CN';
 
+const gradeName = (g: number) => `Grade ${g}`;
+
 export const en: Messages = {
   app: {
     name: 'Zhijiao',
@@ -288,7 +290,7 @@ export const en: Messages = {
     exportJson: 'Export JSON',
     exportXlsx: 'Export Excel',
     chartHint: 'Scroll to zoom, drag to pan; click a point for details.',
-    gradeName: (g: number) => `Grade ${g}`,
+    gradeName,
     otherDomain: 'No domain',
     pointDetail: 'Knowledge point',
     code: 'Code',
@@ -385,7 +387,7 @@ export const en: Messages = {
     versionN: (n: number) => `v${n}`,
     scoreN: (n: number) => `${n} pt${n === 1 ? '' : 's'}`,
     updatedAt: (s: string) => `Updated ${s}`,
-    gradeName: (g: number) => `Grade ${g}`,
+    gradeName,
     // detail
     detailTitle: 'Item',
     stem: 'Stem',

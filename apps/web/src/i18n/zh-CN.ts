@@ -1,4 +1,14 @@
 /** Simplified Chinese UI messages (the default language). en.ts has exactly the same shape. */
+/** 七年级, 高一 …: used by the curriculum and item pages alike. */
+const gradeName = (g: number) =>
+  g >= 1 && g <= 6
+    ? `${'一二三四五六'[g - 1]}年级`
+    : g >= 7 && g <= 9
+      ? `${'七八九'[g - 7]}年级`
+      : g >= 10 && g <= 12
+        ? `高${'一二三'[g - 10]}`
+        : `${g} 年级`;
+
 export const zhCN = {
   app: {
     name: '智教',
@@ -285,14 +295,7 @@ export const zhCN = {
     exportJson: '导出 JSON',
     exportXlsx: '导出 Excel',
     chartHint: '滚轮缩放、拖动平移；点击知识点查看详情。',
-    gradeName: (g: number) =>
-      g >= 1 && g <= 6
-        ? `${'一二三四五六'[g - 1]}年级`
-        : g >= 7 && g <= 9
-          ? `${'七八九'[g - 7]}年级`
-          : g >= 10 && g <= 12
-            ? `高${'一二三'[g - 10]}`
-            : `${g} 年级`,
+    gradeName,
     otherDomain: '未分领域',
     pointDetail: '知识点详情',
     code: '编码',
@@ -388,14 +391,7 @@ export const zhCN = {
     versionN: (n: number) => `第 ${n} 版`,
     scoreN: (n: number) => `${n} 分`,
     updatedAt: (s: string) => `更新于 ${s}`,
-    gradeName: (g: number) =>
-      g >= 1 && g <= 6
-        ? `${'一二三四五六'[g - 1]}年级`
-        : g >= 7 && g <= 9
-          ? `${'七八九'[g - 7]}年级`
-          : g >= 10 && g <= 12
-            ? `高${'一二三'[g - 10]}`
-            : `${g} 年级`,
+    gradeName,
     // detail
     detailTitle: '题目详情',
     stem: '题干',
