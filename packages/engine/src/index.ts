@@ -5,3 +5,4 @@ export * from './graph/kp-graph.js';
 export * from './text/pii.js';
 export * from './marking/objective.js';
 export * from './text/minhash.js';
+export * from './marking/keypoints.js';
