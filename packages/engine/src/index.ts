@@ -6,3 +6,4 @@ export * from './text/pii.js';
 export * from './marking/objective.js';
 export * from './text/minhash.js';
 export * from './marking/keypoints.js';
+export * from './marking/math-equiv.js';
