@@ -6,4 +6,6 @@ export * from './text/pii.js';
 export * from './marking/objective.js';
 export * from './text/minhash.js';
 export * from './marking/keypoints.js';
+export * from './stats/agreement.js';
+export * from './marking/essay.js';
 export * from './marking/math-equiv.js';
