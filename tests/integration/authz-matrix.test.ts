@@ -24,6 +24,16 @@ const ADMINS: Role[] = ['school_admin', 'county_admin', 'city_admin', 'province_
 const REGION: Role[] = ['county_admin', 'city_admin', 'province_admin', 'sysadmin'];
 const CURRICULUM_EDITORS: Role[] = ['researcher', 'province_admin', 'sysadmin'];
 const STAFF: Role[] = ['teacher', 'head_teacher', 'school_admin', 'county_admin', 'city_admin', 'province_admin', 'researcher', 'sysadmin'];
+const TEACHERS: Role[] = ['teacher', 'head_teacher'];
+const blueprint = { subject: 'math', grade: 7, rows: [{ knowledgePoints: ['M7-NA-01'], type: 'single_choice', count: 1, score: 2 }] };
+const homework = () => ({
+  title: '矩阵测试作业',
+  openAt: new Date(Date.now() - 3600_000).toISOString(),
+  dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+  attemptsAllowed: 10,
+  blueprint,
+});
+let matrixIds: Ids | null = null;
 const newItem = () => ({
   subject: 'english',
   grade: 7,
@@ -41,6 +51,8 @@ interface Ids {
   otherSchoolClass: string; // school 2 七年级(1)班
   unknown: string;
   regionItem: string; // a demo item in the region bank
+  assignment: string; // teacher1's homework for ownClass, with attempts left
+  submission: string; // student1's submission to it
 }
 
 interface Case {
@@ -111,6 +123,25 @@ const MATRIX: Case[] = [
   { method: 'GET', route: '/api/items/template.xlsx', path: () => '/api/items/template.xlsx', allow: STAFF },
   { method: 'POST', route: '/api/items/import', path: () => '/api/items/import', body: itemUpload, allow: STAFF },
   { method: 'GET', route: '/api/items/export.qti.zip', path: (i) => `/api/items/export.qti.zip?ids=${i.regionItem}`, allow: STAFF },
+  { method: 'POST', route: '/api/assignments/assemble', path: () => '/api/assignments/assemble', body: () => blueprint, allow: TEACHERS },
+  { method: 'POST', route: '/api/assignments', path: () => '/api/assignments', body: () => ({ ...homework(), classIds: [matrixIds!.ownClass] }), allow: TEACHERS },
+  { method: 'GET', route: '/api/assignments', path: () => '/api/assignments', allow: [...TEACHERS, 'student'] },
+  { method: 'GET', route: '/api/assignments/{id}', path: (i) => `/api/assignments/${i.assignment}`, allow: [...TEACHERS, 'student'] },
+  { method: 'GET', route: '/api/assignments/{id}/draft', path: (i) => `/api/assignments/${i.assignment}/draft`, allow: ['student'] },
+  { method: 'PUT', route: '/api/assignments/{id}/draft', path: (i) => `/api/assignments/${i.assignment}/draft`, body: () => ({ answers: {} }), allow: ['student'] },
+  { method: 'POST', route: '/api/assignments/{id}/submissions', path: (i) => `/api/assignments/${i.assignment}/submissions`, body: () => ({ clientId: crypto.randomUUID(), answers: {} }), allow: ['student'] },
+  { method: 'GET', route: '/api/assignments/{id}/submissions', path: (i) => `/api/assignments/${i.assignment}/submissions`, allow: TEACHERS },
+  { method: 'GET', route: '/api/assignments/{id}/my-submissions', path: (i) => `/api/assignments/${i.assignment}/my-submissions`, allow: ['student'] },
+  { method: 'GET', route: '/api/assignments/{id}/agreement', path: (i) => `/api/assignments/${i.assignment}/agreement`, allow: TEACHERS },
+  { method: 'GET', route: '/api/submissions/{id}', path: (i) => `/api/submissions/${i.submission}`, allow: [...TEACHERS, 'student'] },
+  { method: 'GET', route: '/api/review', path: () => '/api/review', allow: TEACHERS },
+  { method: 'POST', route: '/api/review/{id}/{position}', path: (i) => `/api/review/${i.unknown}/1`, body: () => ({}), allow: TEACHERS },
+  { method: 'POST', route: '/api/review/bulk-accept', path: () => '/api/review/bulk-accept', body: () => ({ assignmentId: matrixIds!.assignment, minConfidence: 1 }), allow: TEACHERS },
+  { method: 'GET', route: '/api/assignments/{id}/paper-template.xlsx', path: (i) => `/api/assignments/${i.assignment}/paper-template.xlsx`, allow: TEACHERS },
+  { method: 'POST', route: '/api/assignments/{id}/paper-scores', path: (i) => `/api/assignments/${i.assignment}/paper-scores`, body: itemUpload, allow: TEACHERS },
+  { method: 'GET', route: '/api/notebook', path: () => '/api/notebook', allow: ['student'] },
+  { method: 'POST', route: '/api/notebook/{id}/retry', path: (i) => `/api/notebook/${i.unknown}/retry`, body: () => ({ answer: 'A' }), allow: ['student'] },
+  { method: 'POST', route: '/api/notebook/{id}/status', path: (i) => `/api/notebook/${i.unknown}/status`, body: () => ({ status: 'mastered' }), allow: ['student'] },
   { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
   { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
 ];
@@ -142,7 +173,20 @@ beforeAll(async () => {
     otherSchoolClass: other.classId,
     unknown: '00000000-0000-4000-8000-000000000000',
     regionItem: (await admin.get('/api/items?owner=region&pageSize=1')).data.items[0].id,
+    assignment: '',
+    submission: '',
   };
+  const teacher = new Client(server.baseUrl);
+  await teacher.login('teacher1');
+  const a = await teacher.post('/api/assignments', { ...homework(), classIds: [own.classId] });
+  if (a.status !== 201) throw new Error(`assignment: ${JSON.stringify(a.data)}`);
+  ids.assignment = a.data.id;
+  const student = new Client(server.baseUrl);
+  await student.login('student1');
+  const s = await student.post(`/api/assignments/${a.data.id}/submissions`, { clientId: crypto.randomUUID(), answers: { '1': 'A' } });
+  if (s.status !== 201) throw new Error(`submission: ${JSON.stringify(s.data)}`);
+  ids.submission = s.data.id;
+  matrixIds = ids;
 }, 120_000);
 afterAll(() => server?.stop());
 
@@ -194,8 +238,8 @@ describe('authorization matrix', () => {
   it('audits every denial', async () => {
     const admin = new Client(server.baseUrl);
     await admin.login('auditor1');
-    const r = await admin.get('/api/audit?action=authz.denied&pageSize=200');
-    expect(r.data.total).toBeGreaterThan(20);
+    const r = await admin.get('/api/audit?action=authz.denied&actor=researcher1&pageSize=200');
+    expect(r.data.total).toBeGreaterThan(10);
     const denied = r.data.items.find((e: any) => e.actorName === 'researcher1' && e.resourceId === ids.ownStudent);
     expect(denied).toMatchObject({ outcome: 'denied', resourceType: 'student' });
   });

@@ -32,3 +32,15 @@ export interface PageOf<T> {
   page: number;
   pageSize: number;
 }
+export type {
+  Assignment,
+  AssignmentSummary,
+  AssignmentInput,
+  Blueprint,
+  ReviewTask,
+  Submission,
+  SubmissionList,
+  NotebookEntry,
+  RetryResult,
+  Agreement,
+} from './modules/assessment/api-types.js';

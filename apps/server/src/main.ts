@@ -13,6 +13,7 @@ import { DataCipher } from './platform/crypto/index.js';
 import { openDatabase } from './platform/db/index.js';
 import { buildApp } from './platform/http/app.js';
 import { JobQueue } from './platform/jobs/index.js';
+import { createAssessment } from './modules/assessment/index.js';
 import { createCurriculum } from './modules/curriculum/index.js';
 import { createIdentity } from './modules/identity/index.js';
 
@@ -33,6 +34,14 @@ export async function startPlatform(config: Config) {
   });
 
   const curriculum = createCurriculum({ db, audit, workplaces: identity });
+  const assessment = createAssessment({
+    db,
+    audit,
+    jobs,
+    curriculum,
+    directory: identity,
+    settings: { llm: config.markingLlm, threshold: config.reviewThreshold },
+  });
 
   const app = await buildApp({
     logger,
@@ -57,6 +66,7 @@ export async function startPlatform(config: Config) {
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   identity.routes(app);
   curriculum.routes(app);
+  assessment.routes(app);
   auditRoutes(app, audit);
 
   if (existsSync(join(config.webDist, 'index.html'))) {

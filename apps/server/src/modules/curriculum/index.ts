@@ -16,6 +16,7 @@ import { Curriculum } from './service.js';
 
 export type { Graph, KnowledgePoint } from './schema.js';
 export type { Item, ItemBody, ItemInput } from './item-schema.js';
+export type { ItemSearch } from './items.js';
 
 const DEMO_FILES = ['math-junior.json', 'english-junior.json'];
 
@@ -47,6 +48,10 @@ export function createCurriculum(d: { db: Db; audit: AuditLog; workplaces: Workp
     seedDemoIfEmpty: async (regionId: string) => ({ subjects: await c.seedIfEmpty(demoDocuments()), items: await bank.seedIfEmpty(regionId, demoItems()) }),
     /** For the assessment module: a student answered this item version, which is frozen from now on. */
     markItemAnswered: bank.markAnswered.bind(bank),
+    /** An item (a given version, or the latest) the caller may see. */
+    getItem: bank.get.bind(bank),
+    /** Bank search with the caller's visibility: filters incl. knowledge-point descendants, ranked. */
+    searchItems: bank.search.bind(bank),
     /** Transitive prerequisites of a point in the latest published graph, nearest first. */
     prerequisitesOf: async (subject: string, code: string) => (await c.published(subject)).kp.ancestors(code),
     /** The unmastered points to learn before `goal`, in order, ending with the goal. */

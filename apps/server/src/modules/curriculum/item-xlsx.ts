@@ -7,7 +7,7 @@
  *   {{1}} {{2}}, 答案 1=答案|变体;2=… · 数学题 答案 the LaTeX answer.
  */
 import ExcelJS from 'exceljs';
-import { cellText } from './xlsx.js';
+import { cellText } from '../../platform/spreadsheet.js';
 import type { z } from 'zod';
 import { AppError, type Bilingual } from '../../platform/http/errors.js';
 import { ItemInput, type ItemType } from './item-schema.js';

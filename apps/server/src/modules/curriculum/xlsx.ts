@@ -4,6 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import { AppError } from '../../platform/http/errors.js';
+import { cellText } from '../../platform/spreadsheet.js';
 import type { Graph, GraphDocument } from './schema.js';
 
 const POINT_HEADERS = ['编码', '名称', '说明', '年级', '领域', '先修知识点'] as const;
@@ -29,19 +30,6 @@ const unreadable = () =>
     zh: '无法读取该文件，请上传由模板填写的 .xlsx 文件或导出的 JSON。',
     en: 'The file cannot be read: upload an .xlsx filled from the template or an exported JSON file.',
   });
-
-/** The text a person sees in a cell: rich text joined, formulas by their result, dates as yyyy-mm-dd. */
-export function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (typeof v === 'object') {
-    if ('richText' in v) return v.richText.map((r) => r.text).join('');
-    if ('text' in v) return String(v.text);
-    if ('result' in v) return cellText(v.result as ExcelJS.CellValue);
-    if (v instanceof Date) return v.toISOString().slice(0, 10);
-    return '';
-  }
-  return String(v);
-}
 
 /** Reads the spreadsheet into the JSON document shape, with each point's sheet row for error messages. */
 export async function xlsxToGraphDocument(buf: Buffer): Promise<{ doc: GraphDocument; rows: number[] }> {

@@ -2,7 +2,7 @@
  * Reading the school directory — schools, classes, students — always within the caller's scope.
  * Every read of identifiable student data is audited.
  */
-import { and, asc, eq, ilike, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, ilike, inArray, isNull, or, sql, type SQL } from 'drizzle-orm';
 import type { AuditLog } from '../../platform/audit/index.js';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Principal } from '../../platform/auth/principal.js';
@@ -109,6 +109,39 @@ export class Directory {
     const scope = workplaceScope(p);
     if (!scope) return [];
     return (await this.db.select({ id: schools.id }).from(schools).where(scope)).map((r) => r.id);
+  }
+
+  /** The class a student is enrolled in (for other modules; no personal data beyond the name). */
+  async enrolment(studentId: string): Promise<{ classId: string; schoolId: string; name: string; studentNo: string } | null> {
+    const [r] = await this.db
+      .select({ classId: students.classId, schoolId: students.schoolId, name: students.name, studentNo: students.studentNo })
+      .from(students)
+      .where(eq(students.userId, studentId));
+    return r ?? null;
+  }
+
+  /**
+   * Students of the given classes with their names and numbers, for modules that already decided
+   * the caller may see those classes (a teacher's own classes).
+   */
+  async classMembers(classIds: string[]): Promise<{ id: string; name: string; studentNo: string; classId: string }[]> {
+    if (classIds.length === 0) return [];
+    return this.db
+      .select({ id: students.userId, name: students.name, studentNo: students.studentNo, classId: students.classId })
+      .from(students)
+      .where(inArray(students.classId, classIds))
+      .orderBy(asc(students.classId), asc(students.studentNo));
+  }
+
+  /** Names of classes by id (grade and class, e.g. 七年级1班). */
+  async classNames(classIds: string[]): Promise<Map<string, string>> {
+    if (classIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: classes.id, name: classes.name, grade: grades.name })
+      .from(classes)
+      .innerJoin(grades, eq(grades.id, classes.gradeId))
+      .where(inArray(classes.id, classIds));
+    return new Map(rows.map((r) => [r.id, r.name.startsWith(r.grade) ? r.name : `${r.grade}${r.name}`]));
   }
 
   async listClasses(p: Principal): Promise<ClassSummary[]> {

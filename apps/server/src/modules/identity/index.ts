@@ -35,6 +35,11 @@ export function createIdentity(d: IdentityDeps) {
     /** Schools the caller works in or oversees (for other modules' school-level sharing). */
     schoolIdsOf: directory.schoolIdsOf.bind(directory),
     rootRegionId: directory.rootRegionId.bind(directory),
+    /** The class and school a student is enrolled in, or null for a non-student. */
+    enrolment: directory.enrolment.bind(directory),
+    /** Students of classes the calling module has already authorised. */
+    classMembers: directory.classMembers.bind(directory),
+    classNames: directory.classNames.bind(directory),
     seedDemoIfEmpty: (password: string | undefined) => seedDemoIfEmpty(d.db, d.audit, d.cipher, password),
     routes: (app: App) =>
       identityRoutes(app, { auth, directory, roster, sessionHours: d.settings.sessionHours }),
