@@ -319,6 +319,20 @@ describe('assessment without a language model', () => {
     expect(sub).toMatchObject({ status: 'marked', score: 0 });
   });
 
+  it('editing an answered item writes a new version; the submission keeps the version it answered', async () => {
+    const edited = await x.teacher.request('PUT', `/api/items/${x.ids.math}`, { ...mathItem(), body: { ...mathItem().body, answer: '\\frac{x}{2}+3' }, explanation: '改过的解析' });
+    expect(edited.status, JSON.stringify(edited.data)).toBe(200);
+    expect(edited.data.version).toBe(2);
+    const versions = (await x.teacher.get(`/api/items/${x.ids.math}/versions`)).data;
+    expect(versions.map((v: any) => [v.version, v.locked])).toEqual([
+      [1, true],
+      [2, false],
+    ]);
+    const sub = (await x.student.get(`/api/submissions/${submissionId}`)).data;
+    expect(sub.items[1].correctAnswer).toBe('\\frac{1}{2}x+3');
+    expect(sub.items[1].explanation).toBe('分子每一项除以 2。');
+  });
+
   it('takes paper-homework scores from the filled template, all or nothing', async () => {
     const ExcelJS = (await import('exceljs')).default;
     const r = await x.teacher.post('/api/assignments', { ...assignmentBody(x), title: '纸质作业', items: [{ itemId: x.ids.choice }, { itemId: x.ids.math }] });
@@ -365,8 +379,11 @@ describe('assessment without a language model', () => {
     expect(ev.payload).toMatchObject({ assignmentId, subject: 'math', attempt: 1, maxScore: 20 });
     expect(ev.payload.items.map((i: any) => i.knowledgePoints)).toEqual([['M7-NA-01'], ['M7-NA-08'], ['M7-NA-11'], ['M7-NA-01']]);
     expect(ev.payload.items[3]).toMatchObject({ score: 7, max: 10, engine: 'teacher(essay/untrained)' });
-    const locked = await sql(x.s, `select count(*)::int as n from item_versions where item_id = any($1::uuid[]) and locked`, [Object.values(x.ids)]);
-    expect(locked[0].n).toBe(4);
+    expect(ev.payload.items[1]).toMatchObject({ itemId: x.ids.math, itemVersion: 1, correct: true });
+    // Every answered version is frozen: the four first versions, and the maths item's version 2 scored on paper.
+    const locked = await sql(x.s, `select item_id, version from item_versions where item_id = any($1::uuid[]) and locked order by version`, [Object.values(x.ids)]);
+    expect(locked).toHaveLength(5);
+    expect(locked.filter((r) => r.item_id === x.ids.math).map((r) => r.version)).toEqual([1, 2]);
   });
 });
 

@@ -361,9 +361,7 @@ export class Assignments {
     if (late && a.latePolicy === 'reject')
       throw new AppError(409, 'assessment.closed', { zh: '已过截止时间，这份作业不再接受提交。', en: 'The due time has passed; this assignment no longer accepts submissions.' });
     await this.checkAnswers(id, answers);
-    const items = await this.items(id);
-    // Freeze the item versions before anything points at them (idempotent).
-    for (const it of items) await this.curriculum.markItemAnswered(it.itemId, it.itemVersion);
+    await this.freezeItems(id);
     const result = await this.db.transaction(async (tx) => {
       // One submitter at a time per student: the attempt count and the client-id check see each other.
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${p.userId}))`);
@@ -394,6 +392,11 @@ export class Assignments {
     if ('again' in result && result.again) return this.replay(result.again, id);
     this.jobs.poke();
     return { id: (result as { created: string }).created, created: true };
+  }
+
+  /** Freezes the assignment's item versions before any answer points at them (idempotent). */
+  async freezeItems(id: string): Promise<void> {
+    for (const it of await this.items(id)) await this.curriculum.markItemAnswered(it.itemId, it.itemVersion);
   }
 
   private replay(seen: { id: string; assignmentId: string }, id: string) {
