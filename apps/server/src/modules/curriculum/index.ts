@@ -48,6 +48,8 @@ export function createCurriculum(d: { db: Db; audit: AuditLog; workplaces: Workp
     seedDemoIfEmpty: async (regionId: string) => ({ subjects: await c.seedIfEmpty(demoDocuments()), items: await bank.seedIfEmpty(regionId, demoItems()) }),
     /** For the assessment module: a student answered this item version, which is frozen from now on. */
     markItemAnswered: bank.markAnswered.bind(bank),
+    /** For analytics: write an item's calibrated IRT parameters back to the bank (shown in the item editor). */
+    recordCalibration: bank.recordCalibration.bind(bank),
     /** An item (a given version, or the latest) the caller may see. */
     getItem: bank.get.bind(bank),
     /** Bank search with the caller's visibility: filters incl. knowledge-point descendants, ranked. */

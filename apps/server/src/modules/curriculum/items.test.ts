@@ -70,6 +70,16 @@ describe('item versions', () => {
     expect(found.items.map((i) => i.id)).toEqual([created.id]);
   });
 
+  it('records calibrated IRT parameters and refuses impossible ones', async () => {
+    const created = await bank.create(teacher, item('待标定'));
+    expect(created.irt).toBeNull();
+    const cal = await bank.recordCalibration(created.id, { model: '2pl', a: 1.2, b: -0.4, seA: 0.1, seB: 0.08, n: 312 });
+    expect(cal.irt).toMatchObject({ model: '2pl', a: 1.2, b: -0.4, n: 312 });
+    expect((await bank.get(teacher, created.id)).irt?.seB).toBe(0.08);
+    await expect(bank.recordCalibration(created.id, { model: 'rasch', a: 1, b: 0, seA: null, seB: null, n: 1.5 })).rejects.toThrow();
+    await expect(bank.recordCalibration('00000000-0000-4000-8000-000000000000', { model: 'rasch', a: 1, b: 0, seA: null, seB: null, n: 10 })).rejects.toMatchObject({ code: 'item.not_found' });
+  });
+
   it('the database refuses to change an answered version', async () => {
     const created = await bank.create(teacher, item('冻结'));
     await bank.markAnswered(created.id, 1);

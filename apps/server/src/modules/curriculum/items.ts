@@ -9,7 +9,7 @@ import type { AuditLog } from '../../platform/audit/index.js';
 import { hasRole, type Principal } from '../../platform/auth/principal.js';
 import type { Db, Queryable } from '../../platform/db/index.js';
 import { AppError, type Bilingual } from '../../platform/http/errors.js';
-import { ItemInput, type Item, type ItemBody } from './item-schema.js';
+import { Irt, ItemInput, type Item, type ItemBody } from './item-schema.js';
 import { itemTemplateXlsx, xlsxToItems } from './item-xlsx.js';
 import { packageItems, qtiToItem, unpackItems } from './qti.js';
 import type { Curriculum } from './service.js';
@@ -175,6 +175,25 @@ export class ItemBank {
     const shared = await this.load(this.db, id);
     await this.indexItem(shared);
     return shared;
+  }
+
+  /**
+   * For analytics: an item's calibrated IRT parameters (with standard errors and sample size),
+   * written back once enough responses exist. Replaces the previous calibration; audited.
+   */
+  async recordCalibration(itemId: string, irt: Omit<Item['irt'] & object, 'calibratedAt'>): Promise<Item> {
+    const value = Irt.parse({ ...irt, calibratedAt: new Date().toISOString() });
+    const rows = await this.db.transaction(async (tx) => {
+      const r = await tx.update(items).set({ irt: value }).where(eq(items.id, itemId)).returning({ id: items.id });
+      if (r.length)
+        await this.audit.append(
+          { actor: null, action: 'item.calibrate', resourceType: 'item', resourceId: itemId, outcome: 'success', detail: { model: value.model, a: value.a, b: value.b, n: value.n } },
+          tx,
+        );
+      return r;
+    });
+    if (!rows.length) throw notFound();
+    return this.load(this.db, itemId);
   }
 
   /** For the assessment module: a student answered this version, so it is frozen from now on. */
