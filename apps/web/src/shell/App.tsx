@@ -25,6 +25,14 @@ import { ItemDetailPage } from '../items/ItemDetailPage';
 import { ItemEditorPage } from '../items/ItemEditorPage';
 import { ItemImportPage } from '../items/ItemImportPage';
 import { CurriculumPage } from '../curriculum/CurriculumPage';
+import { AssignmentsPage } from '../assessment/AssignmentsPage';
+import { AssignmentNewPage } from '../assessment/AssignmentNewPage';
+import { AssignmentDetailPage } from '../assessment/AssignmentDetailPage';
+import { ReviewPage } from '../assessment/ReviewPage';
+import { HomeworkPage } from '../assessment/HomeworkPage';
+import { AnswerPage } from '../assessment/AnswerPage';
+import { LatestResultPage, StudentResultPage, TeacherSubmissionPage } from '../assessment/SubmissionPages';
+import { NotebookPage } from '../assessment/NotebookPage';
 
 function Loading() {
   return (
@@ -77,6 +85,16 @@ function Routed() {
         <Route path="/items/import" element={<ItemImportPage />} />
         <Route path="/items/:id" element={<ItemDetailPage />} />
         <Route path="/items/:id/edit" element={<ItemEditorPage />} />
+        <Route path="/assignments" element={<AssignmentsPage />} />
+        <Route path="/assignments/new" element={<AssignmentNewPage />} />
+        <Route path="/assignments/:id" element={<AssignmentDetailPage />} />
+        <Route path="/assignments/:id/submissions/:submissionId" element={<TeacherSubmissionPage />} />
+        <Route path="/review" element={<ReviewPage />} />
+        <Route path="/homework" element={<HomeworkPage />} />
+        <Route path="/homework/:id" element={<AnswerPage />} />
+        <Route path="/homework/:id/result" element={<LatestResultPage />} />
+        <Route path="/homework/:id/result/:submissionId" element={<StudentResultPage />} />
+        <Route path="/notebook" element={<NotebookPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/forbidden" element={<Forbidden />} />
         <Route path="*" element={<Navigate to={home} replace />} />

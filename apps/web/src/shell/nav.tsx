@@ -11,6 +11,10 @@ import {
   UserOutlined,
   AppstoreOutlined,
   HeartOutlined,
+  BookOutlined,
+  CheckSquareOutlined,
+  FormOutlined,
+  ScheduleOutlined,
 } from '@ant-design/icons';
 import { DatabaseOutlined } from '@ant-design/icons';
 import type { Me, Role } from '@zhijiao/server/api-types';
@@ -45,13 +49,21 @@ export function navFor(me: Me, t: Messages): NavItem[] {
   if (isRegionAdmin || isSchoolAdmin || isTeacher) add({ path: '/students', label: t.nav.students, icon: <TeamOutlined /> });
   if (isSchoolAdmin) add({ path: '/roster/import', label: t.nav.rosterImport, icon: <CloudUploadOutlined /> });
   if (has('parent')) add({ path: '/students', label: t.nav.myChildren, icon: <HeartOutlined /> });
-  if (has('student')) add({ path: '/my', label: t.nav.myInfo, icon: <IdcardOutlined /> });
+  if (has('student')) {
+    add({ path: '/my', label: t.nav.myInfo, icon: <IdcardOutlined /> });
+    add({ path: '/homework', label: t.nav.homework, icon: <FormOutlined /> });
+    add({ path: '/notebook', label: t.nav.notebook, icon: <BookOutlined /> });
+  }
   if (has('auditor', 'sysadmin')) add({ path: '/audit', label: t.nav.audit, icon: <AuditOutlined /> });
   if (has('researcher')) add({ path: '/research', label: t.nav.research, icon: <ExperimentOutlined /> });
   if (me.roles.some((r) => r.role !== 'student' && r.role !== 'parent'))
     add({ path: '/curriculum', label: t.nav.curriculum, icon: <ApartmentOutlined /> });
   if (has('teacher', 'head_teacher', 'school_admin', 'researcher', ...REGION_ADMIN_ROLES))
     add({ path: '/items', label: t.nav.items, icon: <DatabaseOutlined /> });
+  if (isTeacher) {
+    add({ path: '/assignments', label: t.nav.assignments, icon: <ScheduleOutlined /> });
+    add({ path: '/review', label: t.nav.review, icon: <CheckSquareOutlined /> });
+  }
   add({ path: '/profile', label: t.nav.profile, icon: <UserOutlined /> });
   return items;
 }
