@@ -346,4 +346,37 @@ describe('homework from a blueprint, answered, reviewed and fed back', () => {
       await context.close();
     }
   });
+
+  it('teacher1 enters scores of paper homework from the class sheet; a bad row is named and nothing imported', async () => {
+    const ExcelJS = (await import('exceljs')).default;
+    const { context, page } = await openPage(browser);
+    try {
+      await login(page, 'teacher1');
+      await page.goto(`${server.baseUrl}/assignments/${assignmentId}`);
+      await page.getByRole('tab', { name: '纸质成绩' }).click();
+      const tpl = await teacher.get(`/api/assignments/${assignmentId}/paper-template.xlsx`);
+      const fill = async (scores: (number | string)[][]) => {
+        const wb = new ExcelJS.Workbook();
+        await wb.xlsx.load(tpl.data);
+        const ws = wb.worksheets[0]!;
+        // Row 2 is student1, who already submitted online; rows 3 and 4 are classmates.
+        scores.forEach((row, i) => row.forEach((v, j) => (ws.getRow(3 + i).getCell(4 + j).value = v)));
+        return Buffer.from(await wb.xlsx.writeBuffer());
+      };
+      const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+      const input = page.locator('input[type=file]');
+      await input.setInputFiles({ name: '纸质成绩-有错.xlsx', mimeType: XLSX, buffer: await fill([[4, 5, 9], [3, 9, 6]]) });
+      const errors = page.locator('[data-testid=paper-errors]');
+      await errors.waitFor();
+      expect(await errors.innerText()).toContain('第2题的得分应为 0 到 6 之间的数');
+      await shot(page, 'paper-invalid');
+      await input.setInputFiles({ name: '纸质成绩.xlsx', mimeType: XLSX, buffer: await fill([[4, 5, 9], [3, 4, 6]]) });
+      await expect.poll(() => page.locator('[data-testid=paper-done]').innerText()).toContain('已导入 2 名学生的成绩');
+      await shot(page, 'paper-done');
+      const list = (await teacher.get(`/api/assignments/${assignmentId}/submissions`)).data;
+      expect(list.submissions.filter((x: { source: string }) => x.source === 'paper').map((x: { score: number }) => x.score).sort()).toEqual([13, 18]);
+    } finally {
+      await context.close();
+    }
+  });
 });

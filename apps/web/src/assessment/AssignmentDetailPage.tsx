@@ -12,6 +12,7 @@ import { PageHeader } from '../shell/PageHeader';
 import { ItemBodyView } from '../items/ItemBodyView';
 import { RichText } from '../items/RichText';
 import { TYPE_COLORS, usePointNames, type ItemBody } from '../items/model';
+import { PaperScoresTab } from './PaperScoresTab';
 import { KIND_COLORS, STATUS_COLORS, type Agreement, type Assignment, type SubmissionList, type SubmissionRow } from './model';
 
 export function AssignmentDetailPage() {
@@ -224,6 +225,20 @@ export function AssignmentDetailPage() {
             { key: 'items', label: t.assessment.tabItems, children: itemsTab },
             { key: 'similar', label: `${t.assessment.tabSimilar}${list?.similar.length ? ` (${list.similar.length})` : ''}`, children: similarTab },
             { key: 'agreement', label: t.assessment.tabAgreement, children: agreementTab },
+            {
+              key: 'paper',
+              label: t.assessment.tabPaper,
+              children: (
+                <PaperScoresTab
+                  assignmentId={id}
+                  onImported={() => {
+                    subs.reload();
+                    agreement.reload();
+                    a.reload();
+                  }}
+                />
+              ),
+            },
           ]}
         />
       </Card>
