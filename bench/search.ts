@@ -12,21 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Bm25Index, tokenize, tokenizeIntl, tokenizeQuery } from '../packages/engine/src/index.js';
+import { Bm25Index, mulberry32, tokenize, tokenizeIntl, tokenizeQuery } from '../packages/engine/src/index.js';
 import { report, type BenchArgs } from './run.js';
 
 const SUITE = 'search';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rng = () => number;
 const int = (r: Rng, lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));

@@ -9,3 +9,4 @@ export * from './marking/keypoints.js';
 export * from './stats/agreement.js';
 export * from './marking/essay.js';
 export * from './marking/math-equiv.js';
+export * from './stats/random.js';

@@ -3,8 +3,9 @@
  * highlighted), the correct answer of the feedback, and a stem with its options.
  */
 import { Fragment, type ReactNode } from 'react';
-import { Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Space, Tag, Tooltip, Typography } from 'antd';
 import { useI18n, type Messages } from '../i18n';
+import { RubricTable } from '../items/ItemBodyView';
 import { Latex, RichText } from '../items/RichText';
 import { isBlank, type ItemType, type PointMark, type StudentBody } from './model';
 
@@ -144,31 +145,7 @@ export function CorrectAnswerView({ type, answer, body, withKeyPoints = true }: 
     case 'essay': {
       const k = answer as EssayKey;
       return (
-        <Table
-          size="small"
-          pagination={false}
-          rowKey="id"
-          dataSource={k.dimensions ?? []}
-          columns={[
-            { title: t.items.dimensionName, dataIndex: 'name', width: 120 },
-            { title: t.items.scoreRange, width: 90, render: (_, d) => `${d.min}–${d.max}` },
-            {
-              title: t.items.levels,
-              render: (_, d) => (
-                <Space direction="vertical" size={2}>
-                  {d.levels.map((l, i) => (
-                    <div key={i}>
-                      <Tag color="blue" bordered={false}>
-                        {t.items.scoreN(l.score)}
-                      </Tag>
-                      {l.descriptor}
-                    </div>
-                  ))}
-                </Space>
-              ),
-            },
-          ]}
-        />
+        <RubricTable dimensions={k.dimensions ?? []} />
       );
     }
     case 'composite': {

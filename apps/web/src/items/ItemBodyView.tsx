@@ -142,32 +142,7 @@ function AnswerBox({ body }: { body: Exclude<ItemBody, { type: 'composite' }> })
       {body.type === 'essay' && (
         <>
           {body.minWords !== null && <Typography.Paragraph type="secondary">{t.items.minWordsN(body.minWords)}</Typography.Paragraph>}
-          <Table
-            size="small"
-            pagination={false}
-            rowKey="id"
-            dataSource={body.dimensions}
-            data-testid="rubric-table"
-            columns={[
-              { title: t.items.dimensionName, dataIndex: 'name', width: 120 },
-              { title: t.items.scoreRange, width: 100, render: (_, d) => `${d.min}–${d.max}` },
-              {
-                title: t.items.levels,
-                render: (_, d) => (
-                  <Space direction="vertical" size={4}>
-                    {d.levels.map((l, i) => (
-                      <div key={i}>
-                        <Tag color="blue" bordered={false}>
-                          {t.items.scoreN(l.score)}
-                        </Tag>
-                        {l.descriptor}
-                      </div>
-                    ))}
-                  </Space>
-                ),
-              },
-            ]}
-          />
+          <RubricTable dimensions={body.dimensions} testId="rubric-table" />
         </>
       )}
     </div>
@@ -203,6 +178,41 @@ function BlanksTable({ blanks }: { blanks: Blank[] }) {
               .join('、') || t.common.none,
         },
         { title: t.items.blankScore, dataIndex: 'score', width: 80, render: (s: number) => t.items.scoreN(s) },
+      ]}
+    />
+  );
+}
+
+type Dimension = Extract<ItemBody, { type: 'essay' }>['dimensions'][number];
+
+/** An essay rubric: dimensions with their score range and level descriptors. */
+export function RubricTable(props: { dimensions: Dimension[]; testId?: string }) {
+  const { t } = useI18n();
+  return (
+    <Table<Dimension>
+      size="small"
+      pagination={false}
+      rowKey="id"
+      dataSource={props.dimensions}
+      data-testid={props.testId}
+      columns={[
+        { title: t.items.dimensionName, dataIndex: 'name', width: 120 },
+        { title: t.items.scoreRange, width: 100, render: (_, d) => `${d.min}–${d.max}` },
+        {
+          title: t.items.levels,
+          render: (_, d) => (
+            <Space direction="vertical" size={4}>
+              {d.levels.map((l, i) => (
+                <div key={i}>
+                  <Tag color="blue" bordered={false}>
+                    {t.items.scoreN(l.score)}
+                  </Tag>
+                  {l.descriptor}
+                </div>
+              ))}
+            </Space>
+          ),
+        },
       ]}
     />
   );

@@ -13,7 +13,7 @@ import type { JobQueue } from '../../platform/jobs/index.js';
 import type { LlmEndpoint } from './llm.js';
 import { isWrong, markItem, type ItemSnapshot, type MarkDetail, type PointMark } from './marking.js';
 import { denied, requireStudent, requireTeacher } from './policies.js';
-import type { Assignments, Directory } from './service.js';
+import { MARK_JOB, type Assignments, type Directory } from './service.js';
 import { assignmentItems, assignments, essayModels, itemMarks, notebookEntries, submissions } from './tables.js';
 import { correctAnswer, responseProblem, studentBody } from './views.js';
 
@@ -35,7 +35,7 @@ export class Marking {
   ) {}
 
   register(): void {
-    this.jobs.register('assessment.mark', (payload) => this.markSubmission(String(payload.submissionId)));
+    this.jobs.register(MARK_JOB, (payload) => this.markSubmission(String(payload.submissionId)));
     this.jobs.register(TRAIN_ESSAY_JOB, (payload) => this.trainEssay(String(payload.itemId)));
   }
 

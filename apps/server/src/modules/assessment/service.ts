@@ -9,7 +9,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/http/errors.js';
 import type { JobQueue } from '../../platform/jobs/index.js';
-import { findNearDuplicates } from '@zhijiao/engine';
+import { findNearDuplicates, mulberry32 } from '@zhijiao/engine';
 import type { CurriculumModule, Item } from '../curriculum/index.js';
 import type { ItemSnapshot } from './marking.js';
 import { denied, isStudent, requireStudent, requireTeacher, taughtClassIds } from './policies.js';
@@ -30,17 +30,6 @@ type MarkRow = typeof itemMarks.$inferSelect;
 export const MARK_JOB = 'assessment.mark';
 
 const notFound = () => new AppError(404, 'assessment.not_found', { zh: '没有找到这份作业。', en: 'No such assignment.' });
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const snapshotOf = (it: Item): ItemSnapshot => ({
   type: it.body.type,
