@@ -60,6 +60,20 @@ describe('judgeMath: symbolic equivalence', () => {
     expect(judgeMath('\\frac{\\sqrt{2}}{2}', '\\frac{1}{\\sqrt{2}}', { requireSimplified: true }).verdict).toBe('not_simplified');
     expect(judgeMath('\\frac{1}{2}x+3', '0.5x+3', { requireSimplified: true })).toMatchObject({ correct: true, simplified: true });
   });
+
+  it('refuses unreduced algebraic fractions when simplification is required', () => {
+    // Numerator and denominator share a polynomial factor (x−1, resp. x+1): not simplified,
+    // even though the quotient differs from the reduced form at the removed point.
+    expect(verdict('x+1', '(x^2-1)/(x-1)', { requireSimplified: true })).toBe('not_simplified');
+    expect(verdict('\\frac{1}{x-1}', '(x+1)/(x²-1)', { requireSimplified: true })).toBe('not_simplified');
+    expect(verdict('\\frac{1}{x+2}', '\\frac{x^2+1}{(x^2+1)(x+2)}', { requireSimplified: true })).toBe('not_simplified');
+    expect(verdict('a+b', '\\frac{a^2-b^2}{a-b}', { requireSimplified: true })).toBe('not_simplified');
+    expect(judgeMath('x+1', '(x^2-1)/(x-1)')).toMatchObject({ verdict: 'equivalent', correct: true, simplified: false });
+    // Reduced quotients stay simplified.
+    expect(correct('\\frac{1}{x-1}', '\\frac{1}{x-1}', { requireSimplified: true })).toBe(true);
+    expect(correct('\\frac{x+1}{x-2}', '(1+x)/(x-2)', { requireSimplified: true })).toBe(true);
+    expect(correct('\\frac{x^2+2x+1}{x-1}', '\\frac{(x+1)^2}{x-1}', { requireSimplified: true })).toBe(true);
+  });
 });
 
 describe('judgeMath: numbers, tolerance, units', () => {
@@ -69,6 +83,21 @@ describe('judgeMath: numbers, tolerance, units', () => {
     expect(correct('\\sqrt{2}', '1.40', { tolerance: 0.01 })).toBe(false);
     expect(correct('0.3', '0.1+0.2')).toBe(true);
     expect(verdict('\\frac{1}{3}', '0.34')).toBe('wrong');
+  });
+
+  it('reads repeating decimals as exact fractions', () => {
+    expect(verdict('\\frac{1}{3}', '0.\\dot{3}')).toBe('equivalent');
+    expect(correct('\\frac{12}{99}', '0.\\dot{1}\\dot{2}')).toBe(true);
+    expect(correct('\\frac{41}{333}', '0.\\dot{1}2\\dot{3}')).toBe(true);
+    expect(correct('\\frac{11}{90}', '0.1\\dot{2}')).toBe(true);
+    expect(correct('\\frac{1}{3}', '0.(3)')).toBe(true);
+    expect(correct('\\frac{1}{3}', '0.3\u0307')).toBe(true);
+    expect(correct('\\frac{1}{3}', '0.\\overline{3}')).toBe(true);
+    expect(correct('-\\frac{4}{3}', '-1.\\dot{3}')).toBe(true);
+    expect(correct('1', '0.\\dot{9}')).toBe(true);
+    expect(correct('\\frac{1}{3}', '0.\\dot{3}0')).toBe(false);
+    expect(correct('\\frac{1}{3}', '0.33')).toBe(false);
+    expect(normaliseMathInput('0.\\dot{1}\\dot{2}')).toBe('0.(12)');
   });
 
   it('handles units', () => {
@@ -85,6 +114,21 @@ describe('judgeMath: numbers, tolerance, units', () => {
     expect(judgeMath('5\\text{ cm}', '6cm').correct).toBe(false);
     // Without a unit, letters are maths: 2m is 2·m.
     expect(judgeMath('2m', '2m').verdict).toBe('exact');
+  });
+
+  it('strips a unit glued to π or a closing bracket before splitting letters into variables', () => {
+    expect(correct('4\\pi\\,\\text{cm}^2', '4πcm²', { unit: 'cm^2' })).toBe(true);
+    expect(correct('4\\pi', '4πcm²', { unit: 'cm^2' })).toBe(true);
+    expect(correct('4\\pi', '4picm^2', { unit: 'cm^2' })).toBe(true);
+    expect(normaliseMathInput('4πcm²', { unit: 'cm^2' })).toBe('4 \\pi\\,\\mathrm{cm^2}');
+    expect(verdict('4\\pi', '4πm²', { unit: 'cm^2' })).toBe('unit_error');
+    expect(correct('12', '[3×4]cm', { unit: 'cm' })).toBe(true);
+    // After a letter, only a unit of the item's kind is a unit: h is a height here, not hours.
+    expect(normaliseMathInput('2πh', { unit: 'cm' })).toBe('2 \\pi h');
+    expect(judgeMath('2\\pi h', '2πh cm', { unit: 'cm' }).verdict).toBe('exact');
+    expect(judgeMath('2\\pi h', '2πh', { unit: 'cm' }).verdict).toBe('missing_unit');
+    // After a number any unit is a unit, even the wrong kind.
+    expect(verdict('5', '5 kg', { unit: 'cm' })).toBe('unit_error');
   });
 });
 
@@ -120,6 +164,17 @@ describe('judgeMath: equations, roots, inequalities, coordinates', () => {
     expect(correct('(2,-1)', '（2，-1）')).toBe(true);
     expect(correct('(2,-1)', '(-1,2)')).toBe(false);
     expect(correct('(2,-1)', 'x=2, y=-1')).toBe(true);
+  });
+
+  it('compares lists of points as sets', () => {
+    for (const a of ['(3,0),(1,0)', '(1,0)和(3,0)', '(1,0)、(3,0)', '（3，0）、（1，0）', 'A(3,0), B(1,0)']) {
+      expect(correct('(1,0),\\ (3,0)', a), a).toBe(true);
+    }
+    expect(correct('(1\\pm\\sqrt{2},0)', '(1-\\sqrt{2},0),(1+\\sqrt{2},0)')).toBe(true);
+    expect(judgeMath('(1,0),\\ (3,0)', '(1,0)').correct).toBe(false);
+    expect(correct('(1,0),\\ (3,0)', '(0,1),(0,3)')).toBe(false);
+    expect(verdict('(1,0),\\ (3,0)', '(1,0),(-3,0)')).toBe('sign_error');
+    expect(correct('(1,0),\\ (3,0)', 'x=1, x=3')).toBe(false);
   });
 });
 

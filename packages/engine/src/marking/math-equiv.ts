@@ -5,7 +5,8 @@
  *
  * Pipeline
  *  1. Normalise the input (`normaliseMathInput`): full-width and Unicode maths characters,
- *     Chinese connectives (或/且), answer prefixes (答：/解得), \begin{cases} systems. Plain
+ *     Chinese connectives (或/且, 和/、 as list commas), answer prefixes (答：/解得), \begin{cases}
+ *     systems, repeating decimals (0.\dot{3}, 0.\dot{1}\dot{2}, 0.(3) → exact p/q). Plain
  *     typed text ("1/2x+3", "sqrt(2)", "x^2", "2*x") is parsed by a small precedence parser
  *     here and re-emitted as LaTeX; LaTeX from a math field is kept.
  *     Convention for plain text: implicit multiplication has the same precedence as `*` and
@@ -14,7 +15,8 @@
  *     a lower confidence.
  *  2. Split at the top level into relations (= < > ≤ ≥ ≠) and lists (, ; 或 且), then
  *     classify: expression, set of roots ("x₁=1, x₂=-3", order-free), assignments
- *     ("x=2, y=-1"), coordinates/tuples (ordered), an equation, or a condition (inequalities,
+ *     ("x=2, y=-1"), coordinates/tuples (ordered), a list of points ("(1,0), (3,0)",
+ *     order-free like roots, each point ordered), an equation, or a condition (inequalities,
  *     intervals). Each expression piece is parsed by the standalone LaTeX parser of
  *     @cortex-js/compute-engine into MathJSON.
  *  3. Compare. Expressions are evaluated by our own small MathJSON evaluator at seeded
@@ -31,15 +33,18 @@
  *  4. Near misses: −expected, or expected with one term's sign flipped (at any depth) →
  *     'sign_error'; reversed inequality → 'sign_error'; a constant within 1 % but outside the
  *     tolerance → 'numeric_close'; equivalent but with unreduced fractions, like terms,
- *     foldable numbers, a square factor under a root or a root in a denominator, when the
+ *     foldable numbers, a square factor under a root, a root in a denominator or a quotient of
+ *     polynomials with a common factor ((x²−1)/(x−1): non-constant polynomial gcd), when the
  *     expected answer has fewer of those → simplified:false ('not_simplified' if required).
  *  5. Units (only when the item has a unit, or the expected answer carries one): a unit is
- *     stripped from the end of the answer ("5cm", "5 \text{cm}", "5厘米"); mm/cm/dm/m/km
+ *     stripped from the end of the answer ("5cm", "5 \text{cm}", "5厘米", "4πcm²", before letters
+ *     become variables; after a letter only a unit of the item's kind counts); mm/cm/dm/m/km
  *     (and squares, cubes), g/kg/t, s/min/h, mL/L are converted; a value that is right only
  *     without the unit conversion is a 'unit_error'; a missing unit is accepted with lower
  *     confidence as 'missing_unit'.
  */
 import { LatexSyntax } from '@cortex-js/compute-engine/latex-syntax';
+import { mulberry32 } from '../stats/random.js';
 
 export type MathVerdict =
   | 'exact'
@@ -121,14 +126,34 @@ function mapChars(s: string, latex: boolean): string {
 
 const NONE_RE = /^(?:无解|无实数?解|无实数?根|方程无解|不存在|∅|\\varnothing|\\emptyset|\\text\{\s*无(?:实数?)?[解根]\s*\})$/;
 
+const DOT = String.raw`\\dot\s*(?:\{\s*(\d)\s*\}|(\d))`;
+const REPEATING_RE = new RegExp(String.raw`(\d*)\.(\d*)${DOT}(?:(\d*)${DOT})?`, 'g');
+
+/**
+ * Repeating decimals in textbook notation → "0.(3)", which the LaTeX parser and our plain
+ * lexer read as a repeating decimal: a dot over the repeating digit (0.\dot{3}, 0.3̇), or
+ * dots over the first and last digit of the repeating block (0.\dot{1}\dot{2} = 0.(12),
+ * 0.1\dot{2}3\dot{4} = 0.1(234)).
+ */
+function repeatingDecimals(s: string): string {
+  if (!/\\dot(?![a-zA-Z])|\u0307/.test(s)) return s;
+  return s
+    .replace(/(\d)\u0307/g, '\\dot{$1}')
+    .replace(REPEATING_RE, (_m, i: string, n: string, a1?: string, a2?: string, mid?: string, b1?: string, b2?: string) =>
+      `${i || '0'}.${n}(${a1 ?? a2}${mid ?? ''}${b1 ?? b2 ?? ''})`);
+}
+
 /** Connectives and LaTeX layout that carry no maths, rewritten to a few internal tokens. */
 function cleanup(s: string): string {
-  return s
+  return repeatingDecimals(s)
     .replace(/^\s*(?:答案?(?:是|为)?|解得?|解集(?:是|为)?|结果(?:是|为)?)\s*[:：]?\s*/, '')
     .replace(/\\(?:text|mbox|textrm|mathrm)\s*\{\s*(或者?|or)\s*\}/g, ' \\lor ')
     .replace(/\\(?:text|mbox|textrm|mathrm)\s*\{\s*(且|并且|and)\s*\}/g, ' \\land ')
     .replace(/或者|或|\bor\b/g, ' \\lor ')
     .replace(/并且|且|\band\b/g, ' \\land ')
+    // "(1,0)和(3,0)": 和/以及 enumerate answers like a comma.
+    .replace(/\\(?:text|mbox|textrm|mathrm)\s*\{\s*(?:和|以及)\s*\}/g, ',')
+    .replace(/和|以及/g, ',')
     .replace(/\\left\s*\\\{\s*(?=\\begin\{(?:array|aligned|gathered)\})/g, '')
     .replace(/\\begin\{(?:cases|array|aligned|gathered)\}(?:\{[^}]*\})?/g, '')
     .replace(/\\end\{(?:cases|array|aligned|gathered)\}/g, '')
@@ -184,7 +209,14 @@ function normUnit(u: string | null | undefined): string | null {
   return s;
 }
 
-const PLAIN_UNIT_RE = /(?:^|(?<=[\d\s).}]))(km\/h|m\/s|km|cm|mm|dm|m|kg|mg|g|t|mL|ml|L|min|h|s|%)(\^\{?[23]\}?|[23])?$/;
+const PLAIN_UNITS = String.raw`(km\/h|m\/s|km|cm|mm|dm|m|kg|mg|g|t|mL|ml|L|min|h|s|%)(\^\{?[23]\}?|[23])?$`;
+/**
+ * A bare unit after a number, a space, a closing bracket or the constant π: "5cm", "(3+1) m",
+ * "\sqrt{2}cm", "4πcm²", "4\pi cm".
+ */
+const PLAIN_UNIT_RE = new RegExp(String.raw`(?:^|(?<=[\d\s)\].}|!π]|\\pi|(?<![a-zA-Z\\])pi))` + PLAIN_UNITS);
+/** The text before a unit ends in a letter (π, \pi, a variable): the "unit" may be a variable. */
+const ENDS_IN_LETTER_RE = /(?:[a-zA-Zπ]|\\[a-zA-Z]+)$/;
 const TEXT_UNIT_RE = /\\(?:text|mathrm|rm|mbox|textrm|operatorname)\s*\{\s*([^{}]*?)\s*\}\s*(\^\s*\{?\s*[23]\s*\}?)?\s*$/;
 const DEGREE_RE = /(?:\^\s*\{?\s*\\circ\s*\}?|°|\\degree|度)\s*$/;
 const TRIG_RE = /(?:sin|cos|tan|cot|sec|csc)/;
@@ -209,7 +241,12 @@ function extractUnit(s: string, allowPlain: boolean, ctxUnit: string | null, str
     m = PLAIN_UNIT_RE.exec(s);
     if (m && m.index > 0 && m[1] !== '%') {
       const pow = m[2] ? (/([23])/.exec(m[2])?.[1] ?? '') : '';
-      return { body: s.slice(0, m.index).trim(), unit: normUnit(pow ? `${m[1]}^${pow}` : m[1]) };
+      const unit = normUnit(pow ? `${m[1]}^${pow}` : m[1]);
+      const body = s.slice(0, m.index).trim();
+      // After a number it is a unit, even a wrong one ("5kg" for a length: unit_error). After a
+      // letter ("4πcm²", "2\pi h" with h a height) only a unit of the item's kind is taken as one.
+      const compatible = !!unit && !!ctxUnit && (unit === ctxUnit || unitFactor(unit, ctxUnit) !== null);
+      if (compatible || !ENDS_IN_LETTER_RE.test(body)) return { body, unit };
     }
   }
   return { body: s, unit: null };
@@ -317,7 +354,7 @@ function lexPlain(s: string): PT[] | null {
   while (i < s.length) {
     const c = s[i]!;
     if (/\s/.test(c)) { i++; continue; }
-    const num = /^(?:\d+\.?\d*|\.\d+)/.exec(s.slice(i));
+    const num = /^(?:\d*\.\d*\(\d+\)|\d+\.?\d*|\.\d+)/.exec(s.slice(i));
     if (num) { out.push({ k: 'num', v: num[0].replace(/\.$/, '') }); i += num[0].length; continue; }
     const word = /^[a-zA-Z]+/.exec(s.slice(i));
     if (word) {
@@ -517,10 +554,10 @@ function analyse(input: string, allowPlainUnits: boolean, ctxUnit: string | null
   s = body
     // Set-builder {x | x>2} and x∈(1,3) state the condition / interval itself.
     .replace(/^(?:\\left)?\\?\{\s*[a-zA-Z]\s*(?:\||\\mid|:)\s*(.*?)\s*(?:\\right)?\\?\}$/, '$1')
-    .replace(/^[a-zA-Z]\s*(?:\\in(?![a-zA-Z])|∈)\s*/, '')
-    // A labelled point "A(2,-1)" is the coordinate pair.
-    .replace(/^[A-Z](?:_\{?\d\}?)?\s*(?=(?:\\left)?\(.*,.*\)$)/, '');
+    .replace(/^[a-zA-Z]\s*(?:\\in(?![a-zA-Z])|∈)\s*/, '');
   const tokens = splitTop(s);
+  // A labelled point "A(2,-1)" is the coordinate pair, also in a list "A(1,0), B(3,0)".
+  for (const t of tokens) if (t.t === 'x') t.s = t.s.replace(/^[A-Z](?:_\{?\d\}?)?\s*(?=(?:\\left)?\(.*,.*\)$)/, '');
   let ambiguous = false;
   if (!latex) {
     tokens.forEach((t, i) => {
@@ -573,10 +610,23 @@ const CONSTS: Record<string, number> = {
 };
 const REJECT_SYMBOLS = new Set(['Nothing', 'Missing', 'EmptySet', 'ImaginaryUnit', 'ComplexInfinity', 'NaN', 'True', 'False', 'Undefined']);
 
+/**
+ * Number literal → value. A repeating decimal ("0.(3)", "0.1(2)"; CE writes \overline that way
+ * and our cleanup writes \dot that way) is first turned into its exact reduced fraction p/q
+ * (0.(3) = 1/3, 0.(12) = 4/33) and then divided, so it takes exactly the value \frac{p}{q}
+ * evaluates to rather than a rounded decimal expansion.
+ */
 function parseNum(s: string): number {
-  // CE writes repeating decimals as "0.(3)".
-  const rep = /^(-?\d*\.\d*)\((\d+)\)$/.exec(s);
-  return rep ? parseFloat(rep[1]! + rep[2]!.repeat(Math.ceil(20 / rep[2]!.length))) : parseFloat(s);
+  const rep = /^(-?)(\d*)\.(\d*)\((\d+)\)$/.exec(s);
+  if (!rep) return parseFloat(s);
+  const [, sign, int, fix, cyc] = rep as unknown as [string, string, string, string, string];
+  // int.fix(cyc) = (int fix cyc − int fix) / (10^|fix| · (10^|cyc| − 1))
+  const num = BigInt(`${int}${fix}${cyc}`) - BigInt(`${int}${fix}` || '0');
+  const den = 10n ** BigInt(fix.length) * (10n ** BigInt(cyc.length) - 1n);
+  let [a, b] = [num, den];
+  while (b) [a, b] = [b, a % b];
+  const v = Number(num / a) / Number(den / a);
+  return sign ? -v : v;
 }
 
 /** CE MathJSON → Node; throws BAD on errors, text and anything we cannot evaluate. */
@@ -743,6 +793,106 @@ function monomialKey(n: Node): string {
 
 const hasRoot = (n: Node): boolean => Array.isArray(n) && (n[0] === 'Sqrt' || n[0] === 'Root' || n.slice(1).some(hasRoot));
 
+const hasVar = (n: Node, v: string): boolean => (Array.isArray(n) ? n.slice(1).some((m) => hasVar(m, v)) : n === v);
+
+const MAX_DEG = 12;
+
+/** Coefficients (constant term first) of `n` as a polynomial in `v`, other symbols taken from env; null if not one. */
+function toPoly(n: Node, v: string, env: Env): number[] | null {
+  if (!hasVar(n, v)) {
+    const x = ev(n, env);
+    return Number.isFinite(x) ? [x] : null;
+  }
+  if (n === v) return [0, 1];
+  if (!Array.isArray(n)) return null;
+  const h = n[0];
+  const args = n.slice(1);
+  if (h === 'Add' || h === 'Multiply') {
+    let acc: number[] | null = h === 'Add' ? [0] : [1];
+    for (const m of args) {
+      const p = toPoly(m, v, env);
+      if (!p || !acc) return null;
+      acc = h === 'Add' ? polyAdd(acc, p) : polyMul(acc, p);
+      if (acc.length > MAX_DEG + 1) return null;
+    }
+    return acc;
+  }
+  if (h === 'Negate') return toPoly(args[0]!, v, env)?.map((c) => -c) ?? null;
+  if (h === 'Divide' && !hasVar(args[1]!, v)) {
+    const p = toPoly(args[0]!, v, env);
+    const d = ev(args[1]!, env);
+    return p && Number.isFinite(d) && d !== 0 ? p.map((c) => c / d) : null;
+  }
+  if ((h === 'Power' || h === 'Square') && !hasVar(args[1] ?? 2, v)) {
+    const k = h === 'Square' ? 2 : ev(args[1]!, env);
+    const b = toPoly(args[0]!, v, env);
+    if (!b || !Number.isInteger(k) || k < 0 || (b.length - 1) * k > MAX_DEG) return null;
+    let acc = [1];
+    for (let i = 0; i < k; i++) acc = polyMul(acc, b);
+    return acc;
+  }
+  return null;
+}
+
+function polyAdd(a: number[], b: number[]): number[] {
+  return Array.from({ length: Math.max(a.length, b.length) }, (_x, i) => (a[i] ?? 0) + (b[i] ?? 0));
+}
+
+function polyMul(a: number[], b: number[]): number[] {
+  const out = new Array<number>(a.length + b.length - 1).fill(0);
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < b.length; j++) out[i + j]! += a[i]! * b[j]!;
+  return out;
+}
+
+/** Scaled to a largest coefficient of 1, with negligible leading coefficients dropped ([] for 0). */
+function polyNorm(p: number[]): number[] {
+  const m = Math.max(0, ...p.map(Math.abs));
+  if (!(m > 0) || !Number.isFinite(m)) return [];
+  const q = p.map((c) => c / m);
+  while (q.length && Math.abs(q[q.length - 1]!) < 1e-9) q.pop();
+  return q;
+}
+
+/** Degree of gcd(a, b) by Euclid's algorithm in floating point (small degrees only). */
+function polyGcdDegree(a: number[], b: number[]): number {
+  let p = polyNorm(a);
+  let q = polyNorm(b);
+  if (!p.length || !q.length) return 0;
+  while (q.length) {
+    if (q.length === 1) return 0;
+    const r = p.slice();
+    const dq = q.length - 1;
+    for (let i = r.length - 1; i >= dq; i--) {
+      const f = r[i]! / q[dq]!;
+      for (let j = 0; j <= dq; j++) r[i - dq + j]! -= f * q[j]!;
+      r[i] = 0;
+    }
+    p = q;
+    q = polyNorm(r.slice(0, dq));
+    // The remainder is noise relative to the inputs: p divides exactly.
+    if (q.length && Math.max(...r.slice(0, dq).map(Math.abs)) < 1e-9) q = [];
+  }
+  return p.length - 1;
+}
+
+/**
+ * A quotient of polynomials with a common factor, (x²−1)/(x−1) or (x+1)/(x²−1): in each
+ * variable in turn (the others fixed at generic values), numerator and denominator have a
+ * non-constant polynomial gcd.
+ */
+function sharesFactor(a: Node, b: Node): boolean {
+  const vs = [...new Set([...(varsOf(a) ?? []), ...(varsOf(b) ?? [])])].sort();
+  if (!vs.length || !varsOf(a) || !varsOf(b)) return false;
+  const env: Env = envs(vs)[0]!;
+  for (const v of vs) {
+    if (!hasVar(a, v) || !hasVar(b, v)) continue;
+    const p = toPoly(a, v, env);
+    const q = p && toPoly(b, v, env);
+    if (p && q && polyGcdDegree(p, q) > 0) return true;
+  }
+  return false;
+}
+
 /**
  * Counts features teachers mark as "not simplified": reducible or improper-by-sign numeric
  * fractions, fractions of fractions, roots in a denominator, square factors under a root,
@@ -758,6 +908,7 @@ function unsimplified(n: Node): number {
     if (isInt(a) && isInt(b) && (b === 1 || b < 0 || gcd(a, b) > 1)) c++;
     if ((Array.isArray(a) && a[0] === 'Divide') || (Array.isArray(b) && b[0] === 'Divide')) c++;
     if (hasRoot(b)) c++;
+    if (!isNumLit(a) || !isNumLit(b)) if (sharesFactor(a, b)) c++;
   } else if ((h === 'Sqrt' || h === 'Root') && isInt(args[0])) {
     const v = Math.abs(args[0] as number);
     const k = h === 'Sqrt' ? 2 : (args[1] as number);
@@ -871,6 +1022,7 @@ type Struct =
   | { k: 'values'; v: string | null; vals: Node[] }
   | { k: 'assign'; map: Map<string, Node> }
   | { k: 'tuple'; items: Node[]; closed: boolean }
+  | { k: 'points'; pts: Node[][] }
   | { k: 'eq'; lhs: Node; rhs: Node }
   | { k: 'eqs'; list: { lhs: Node; rhs: Node }[] }
   | { k: 'cond'; p: Pred };
@@ -910,6 +1062,25 @@ function intervalPred(n: Node, force: boolean): Pred | null {
   return null;
 }
 
+/**
+ * Several points, "(1,0), (3,0)" or "(1\pm\sqrt{2}, 0)": parenthesised tuples of one arity
+ * with finite coordinates (lists of intervals such as "(-\infty,1),(3,+\infty)" are not points).
+ */
+function pointList(nodes: Node[]): Struct | null {
+  if (nodes.length < 2) return null;
+  const arity = Array.isArray(nodes[0]) ? nodes[0].length : 0;
+  if (arity < 3) return null;
+  const pts: Node[][] = [];
+  for (const n of nodes) {
+    if (!Array.isArray(n) || n[0] !== 'Tuple' || n.length !== arity) return null;
+    const its = n.slice(1);
+    if (!its.every((m) => varsOf(m))) return null;
+    if (its.some((m) => { const x = evalConst(m); return x !== null && !Number.isFinite(x); })) return null;
+    pts.push(its);
+  }
+  return { k: 'points', pts };
+}
+
 function buildStruct(a: Analysed): Struct | null {
   if (a.none) return { k: 'none' };
   const items: { pieces: Node[][]; rels: RelOp[] }[] = [];
@@ -945,6 +1116,8 @@ function buildStruct(a: Analysed): Struct | null {
   const all = items.flatMap((it) => it.pieces.flat());
 
   const rels = items.flatMap((it) => it.rels);
+  const pts = rels.length ? null : pointList(all);
+  if (pts) return pts;
   if (!rels.length) {
     if (items.length === 1 && items[0]!.pieces[0]!.length === 1) {
       const n = items[0]!.pieces[0]![0]!;
@@ -1024,17 +1197,6 @@ interface Res {
 interface Ctx {
   tol: number;
   requireSimplified: boolean;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Fixed sample values per (point, variable slot): half positive (roots, logs), half mixed sign. */
@@ -1142,24 +1304,30 @@ function combine(results: Res[]): Res {
   return { verdict: 'wrong', confidence: Math.max(0.8, Math.min(...bad.map((r) => r.confidence))), simplified: null };
 }
 
-/** Order-free comparison of two lists of values (roots); duplicates collapse (x₁=x₂=2 ≡ x=2). */
-function compareSets(e: Node[], a: Node[], ctx: Ctx): Res {
-  const dedupe = (xs: Node[]) => {
-    const out: Node[] = [];
-    for (const x of xs) if (!out.some((y) => isSame(compareExpr(y, x, { tol: 0, requireSimplified: false })))) out.push(x);
+/** Coordinates compared in order. */
+const compareTuple = (e: Node[], a: Node[], ctx: Ctx): Res => combine(e.map((x, i) => compareExpr(x, a[i]!, ctx)));
+
+/**
+ * Order-free comparison of two lists of values (roots) or of points (intersections,
+ * solutions of a system); duplicates collapse (x₁=x₂=2 ≡ x=2).
+ */
+function compareSets<T>(e: T[], a: T[], ctx: Ctx, cmp: (x: T, y: T, ctx: Ctx) => Res): Res {
+  const dedupe = (xs: T[]) => {
+    const out: T[] = [];
+    for (const x of xs) if (!out.some((y) => isSame(cmp(y, x, { tol: 0, requireSimplified: false })))) out.push(x);
     return out;
   };
   const E = dedupe(e);
   const A = dedupe(a);
   const used = new Set<number>();
   const results: Res[] = [];
-  const unmatched: Node[] = [];
+  const unmatched: T[] = [];
   for (const x of E) {
     let found = -1;
     let best: Res | null = null;
     for (let j = 0; j < A.length; j++) {
       if (used.has(j)) continue;
-      const r = compareExpr(x, A[j]!, ctx);
+      const r = cmp(x, A[j]!, ctx);
       if (isSame(r) || r.verdict === 'not_simplified') { found = j; best = r; break; }
     }
     if (found >= 0) { used.add(found); results.push(best!); }
@@ -1169,7 +1337,7 @@ function compareSets(e: Node[], a: Node[], ctx: Ctx): Res {
   if (!unmatched.length) return combine(results);
   const rest = A.filter((_x, j) => !used.has(j));
   if (unmatched.length === 1 && rest.length === 1) {
-    const r = compareExpr(unmatched[0]!, rest[0]!, ctx);
+    const r = cmp(unmatched[0]!, rest[0]!, ctx);
     return combine([...results, r]);
   }
   return { verdict: 'wrong', confidence: 0.95, simplified: null };
@@ -1412,9 +1580,9 @@ function compareStruct(E: Struct, A: Struct, ctx: Ctx): Res {
     case 'values':
       if (A.k === 'values') {
         if (E.v && A.v && E.v !== A.v) return { ...wrong, note: 'variable' };
-        return compareSets(E.vals, A.vals, ctx);
+        return compareSets(E.vals, A.vals, ctx, compareExpr);
       }
-      if (A.k === 'expr' && E.vals.length >= 1 && varsOf(A.e)!.size === 0) return compareSets(E.vals, [A.e], ctx);
+      if (A.k === 'expr' && E.vals.length >= 1 && varsOf(A.e)!.size === 0) return compareSets(E.vals, [A.e], ctx, compareExpr);
       if (A.k === 'eq' && E.v) {
         // An equation still to be solved ("2x=6") is not an answer to "solve", even when equivalent.
         const r = E.vals.length === 1 ? compareEq({ lhs: E.v, rhs: E.vals[0]! }, A, ctx) : wrong;
@@ -1447,6 +1615,11 @@ function compareStruct(E: Struct, A: Struct, ctx: Ctx): Res {
         const pe = asPred(E);
         return pe ? compareCond(pe, A.p) : wrong;
       }
+      return wrong;
+    case 'points':
+      // A list of points (intersections, solutions) is order-free, like a list of roots.
+      if (A.k === 'points' && A.pts.every((p) => p.length === E.pts[0]!.length)) return compareSets(E.pts, A.pts, ctx, compareTuple);
+      if (A.k === 'tuple' && !A.closed && A.items.length === E.pts[0]!.length) return compareSets(E.pts, [A.items], ctx, compareTuple);
       return wrong;
     case 'eq':
       if (A.k === 'eq') return compareEq(E, A, ctx);
