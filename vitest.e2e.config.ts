@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     fileParallelism: false,
     pool: 'forks',
+    // A page under load (2 cores, a server and Chromium) can take seconds to settle: polls wait
+    // up to 10 s for the state they expect instead of the default 1 s.
+    expect: { poll: { timeout: 10_000, interval: 100 } },
   },
 });
