@@ -10,3 +10,5 @@ export * from './stats/agreement.js';
 export * from './marking/essay.js';
 export * from './marking/math-equiv.js';
 export * from './stats/random.js';
+export * from './kt/bkt.js';
+export * from './kt/irt.js';
