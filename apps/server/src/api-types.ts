@@ -44,3 +44,17 @@ export type {
   RetryResult,
   Agreement,
 } from './modules/assessment/api-types.js';
+export type {
+  PointMastery,
+  PracticeItem,
+  Plan,
+  PathResult,
+  PracticeResult,
+  MasteryHistory,
+  ClassMastery,
+  TierRequest,
+  TierPlan,
+  TierAssign,
+  TierAssignResult,
+  RefitStatus,
+} from './modules/learning/api-types.js';

@@ -16,6 +16,7 @@ import { JobQueue } from './platform/jobs/index.js';
 import { createAssessment } from './modules/assessment/index.js';
 import { createCurriculum } from './modules/curriculum/index.js';
 import { createIdentity } from './modules/identity/index.js';
+import { createLearning } from './modules/learning/index.js';
 
 export async function startPlatform(config: Config) {
   const logger = pino({ level: config.logLevel, base: { service: 'zhijiao' } });
@@ -42,6 +43,7 @@ export async function startPlatform(config: Config) {
     directory: identity,
     settings: { llm: config.markingLlm, threshold: config.reviewThreshold },
   });
+  const learning = createLearning({ db, audit, jobs, log: logger.child({ part: 'learning' }), curriculum, assessment, directory: identity });
 
   const app = await buildApp({
     logger,
@@ -67,6 +69,7 @@ export async function startPlatform(config: Config) {
   identity.routes(app);
   curriculum.routes(app);
   assessment.routes(app);
+  learning.routes(app);
   auditRoutes(app, audit);
 
   if (existsSync(join(config.webDist, 'index.html'))) {
@@ -97,6 +100,7 @@ export async function startPlatform(config: Config) {
     if (reclaimed) logger.warn({ reclaimed }, 'resuming jobs interrupted by a crash');
   }
   jobs.start();
+  learning.start();
   await app.listen({ port: config.port, host: config.host });
 
   let closing: Promise<void> | null = null;
@@ -104,6 +108,7 @@ export async function startPlatform(config: Config) {
     (closing ??= (async () => {
       logger.info('shutting down');
       await app.close();
+      await learning.stop();
       await jobs.stop();
       await database.close();
     })());

@@ -7,14 +7,21 @@ import type { AuditLog } from '../../platform/audit/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { App } from '../../platform/http/app.js';
 import type { JobQueue } from '../../platform/jobs/index.js';
-import type { CurriculumModule } from '../curriculum/index.js';
+import type { Principal } from '../../platform/auth/principal.js';
+import type { CurriculumModule, Item } from '../curriculum/index.js';
 import type { LlmEndpoint } from './llm.js';
 import { Marking } from './marking-service.js';
 import { PaperScores } from './paper.js';
 import { assessmentRoutes } from './routes.js';
 import { Assignments, type Directory } from './service.js';
+import { AssignmentInput } from './schema.js';
+import { isWrong, markItem } from './marking.js';
+import { correctAnswer, responseProblem, studentBody } from './views.js';
+import { AppError } from '../../platform/http/errors.js';
+import type { z } from 'zod';
 
 export { SUBMISSION_MARKED } from './marking-service.js';
+export type { AssignmentInput } from './schema.js';
 
 export function createAssessment(d: {
   db: Db;
@@ -28,5 +35,37 @@ export function createAssessment(d: {
   const marking = new Marking(d.db, d.audit, d.jobs, assignments, d.directory, d.settings);
   marking.register();
   const paper = new PaperScores(d.db, d.audit, assignments, marking, d.directory);
-  return { routes: (app: App) => assessmentRoutes(app, assignments, marking, paper) };
+  return {
+    routes: (app: App) => assessmentRoutes(app, assignments, marking, paper),
+    /** Create an assignment, optionally visible only to some students of its classes (tiered practice). */
+    createAssignment: (p: Principal, input: z.input<typeof AssignmentInput>, audience?: string[]) => assignments.create(p, AssignmentInput.parse(input), audience),
+    /** Error-notebook entries of a student due for review now. */
+    notebookDue: marking.dueEntries.bind(marking),
+    /** The item as a student may see it while answering (no answers or rubrics). */
+    studentView: (item: Item) => studentBody(item.body),
+    /** Marks a practice answer at once with the same engines as homework (no review queue, no language model). */
+    markPractice: async (item: Item, answer: unknown) => {
+      const problem = responseProblem(item.body, answer);
+      if (problem)
+        throw new AppError(422, 'assessment.answer_invalid', { zh: '答案格式不对。', en: `The answer is in the wrong form: ${problem}.` }, { details: { problems: [{ position: 1, problem }] } });
+      const snap = { type: item.body.type, body: item.body, explanation: item.explanation, knowledgePoints: item.knowledgePoints, difficulty: item.difficulty, subject: item.subject, grade: item.grade };
+      const m = await markItem(snap, answer, 1, {
+        llm: null,
+        threshold: 0,
+        alwaysReview: false,
+        names: [],
+        essayModel: async () => null,
+        essaySamples: async () => 0,
+        itemId: item.id,
+      });
+      return {
+        correct: !m.review && !isWrong(m.score, 1),
+        score: m.score,
+        max: 1,
+        points: m.detail.points.map((pt) => ({ id: pt.id, label: pt.label, max: pt.max, score: pt.score })),
+        correctAnswer: correctAnswer(item.body),
+        explanation: item.explanation,
+      };
+    },
+  };
 }

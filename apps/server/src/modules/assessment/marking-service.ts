@@ -397,6 +397,23 @@ export class Marking {
 
   // ───────────── error notebook ─────────────
 
+  /** Open notebook entries of a student that are due for spaced review (for the learning companion). */
+  async dueEntries(studentId: string, subject?: string) {
+    return this.db
+      .select({ id: notebookEntries.id, itemId: notebookEntries.itemId, knowledgePoints: notebookEntries.knowledgePoints, dueAt: notebookEntries.dueAt })
+      .from(notebookEntries)
+      .where(
+        and(
+          eq(notebookEntries.studentId, studentId),
+          eq(notebookEntries.status, 'open'),
+          sql`${notebookEntries.dueAt} <= now()`,
+          subject ? eq(notebookEntries.subject, subject) : undefined,
+        ),
+      )
+      .orderBy(asc(notebookEntries.dueAt))
+      .then((rows) => rows.map((r) => ({ ...r, knowledgePoints: r.knowledgePoints as string[], dueAt: r.dueAt.toISOString() })));
+  }
+
   private entryView(e: typeof notebookEntries.$inferSelect, titles: Map<string, string>, assignmentOf: Map<string, string>) {
     const snap = e.snapshot as ItemSnapshot;
     return {

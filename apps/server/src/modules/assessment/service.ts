@@ -14,7 +14,7 @@ import type { CurriculumModule, Item } from '../curriculum/index.js';
 import type { ItemSnapshot } from './marking.js';
 import { denied, isStudent, requireStudent, requireTeacher, taughtClassIds } from './policies.js';
 import type { AssignmentInput, Blueprint } from './schema.js';
-import { assignmentClasses, assignmentItems, assignments, drafts, itemMarks, submissions } from './tables.js';
+import { assignmentClasses, assignmentItems, assignmentStudents, assignments, drafts, itemMarks, submissions } from './tables.js';
 import { correctAnswer, responseProblem, studentBody } from './views.js';
 
 export interface Directory {
@@ -98,8 +98,15 @@ export class Assignments {
     return picked;
   }
 
-  async create(p: Principal, input: AssignmentInput): Promise<string> {
+  /** `audience`: only these students of the classes see it (tiered practice); default the whole classes. */
+  async create(p: Principal, input: AssignmentInput, audience?: string[]): Promise<string> {
     const mine = requireTeacher(p);
+    if (audience) {
+      const members = new Set((await this.directory.classMembers(input.classIds)).map((m) => m.id));
+      const outside = audience.filter((s) => !members.has(s));
+      if (outside.length)
+        throw new AppError(422, 'assessment.audience_outside', { zh: '有学生不在所选班级中。', en: 'Some students are not in the chosen classes.' }, { details: { students: outside } });
+    }
     const foreign = input.classIds.filter((c) => !mine.has(c));
     if (foreign.length) throw denied('assessment.assign', { type: 'class', id: foreign[0]! });
     let chosen: { item: Item; score: number; alwaysReview: boolean }[];
@@ -151,6 +158,7 @@ export class Assignments {
         })),
       );
       await tx.insert(assignmentClasses).values(input.classIds.map((classId) => ({ assignmentId: a.id, classId })));
+      if (audience?.length) await tx.insert(assignmentStudents).values(audience.map((studentId) => ({ assignmentId: a.id, studentId })));
       await this.audit.append(
         { actor: p, action: 'assignment.create', resourceType: 'assignment', resourceId: a.id, outcome: 'success', detail: { classes: input.classIds, items: chosen.length, maxScore }, ip: p.ip },
         tx,
@@ -174,8 +182,14 @@ export class Assignments {
     requireStudent(p);
     const a = await this.row(id);
     const e = await this.directory.enrolment(p.userId);
-    if (!e || !(await this.classIdsOf(id)).includes(e.classId)) throw denied('assessment.answer', { type: 'assignment', id });
+    if (!e || !(await this.classIdsOf(id)).includes(e.classId) || !(await this.inAudience(id, p.userId)))
+      throw denied('assessment.answer', { type: 'assignment', id });
     return { a, classId: e.classId, name: e.name };
+  }
+
+  private async inAudience(id: string, studentId: string): Promise<boolean> {
+    const rows = await this.db.select({ s: assignmentStudents.studentId }).from(assignmentStudents).where(eq(assignmentStudents.assignmentId, id));
+    return rows.length === 0 || rows.some((r) => r.s === studentId);
   }
 
   private async row(id: string): Promise<AssignmentRow> {
@@ -203,7 +217,14 @@ export class Assignments {
       rows = await this.db
         .select()
         .from(assignments)
-        .where(and(sql`${assignments.id} in (select assignment_id from assignment_classes where class_id = ${e.classId})`, sql`${assignments.openAt} <= now()`))
+        .where(
+          and(
+            sql`${assignments.id} in (select assignment_id from assignment_classes where class_id = ${e.classId})`,
+            sql`${assignments.openAt} <= now()`,
+            sql`(not exists (select 1 from assignment_students s where s.assignment_id = ${assignments.id})
+                 or exists (select 1 from assignment_students s where s.assignment_id = ${assignments.id} and s.student_id = ${p.userId}))`,
+          ),
+        )
         .orderBy(desc(assignments.dueAt));
     } else {
       const mine = [...requireTeacher(p)];
@@ -460,7 +481,8 @@ export class Assignments {
   async listSubmissions(p: Principal, id: string) {
     await this.forTeacher(p, id);
     const classIds = await this.classIdsOf(id);
-    const members = await this.directory.classMembers(classIds);
+    const audience = new Set((await this.db.select({ s: assignmentStudents.studentId }).from(assignmentStudents).where(eq(assignmentStudents.assignmentId, id))).map((r) => r.s));
+    const members = (await this.directory.classMembers(classIds)).filter((m) => audience.size === 0 || audience.has(m.id));
     const classNames = await this.directory.classNames(classIds);
     const byId = new Map(members.map((m) => [m.id, m]));
     const rows = await this.db.select().from(submissions).where(eq(submissions.assignmentId, id)).orderBy(asc(submissions.submittedAt));

@@ -60,6 +60,21 @@ export const assignmentClasses = pgTable(
   (t) => [primaryKey({ columns: [t.assignmentId, t.classId] }), index('assignment_classes_class_idx').on(t.classId)],
 );
 
+/**
+ * When an assignment has rows here, only these students of its classes see it (tiered practice:
+ * one assignment per tier). No rows: the whole classes.
+ */
+export const assignmentStudents = pgTable(
+  'assignment_students',
+  {
+    assignmentId: uuid('assignment_id')
+      .notNull()
+      .references(() => assignments.id),
+    studentId: uuid('student_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.assignmentId, t.studentId] }), index('assignment_students_student_idx').on(t.studentId)],
+);
+
 /** A student's autosaved answers, one per assignment; removed when they submit. */
 export const drafts = pgTable(
   'answer_drafts',

@@ -50,6 +50,12 @@ export function createCurriculum(d: { db: Db; audit: AuditLog; workplaces: Workp
     markItemAnswered: bank.markAnswered.bind(bank),
     /** For analytics: write an item's calibrated IRT parameters back to the bank (shown in the item editor). */
     recordCalibration: bank.recordCalibration.bind(bank),
+    /** Practice items for students: region and school banks, tagged with any of the codes. */
+    itemsOnPoints: bank.itemsOnPoints.bind(bank),
+    /** An item's current version for a module that shapes what its reader sees. */
+    loadItem: bank.loadCurrent.bind(bank),
+    /** The latest published graph of a subject (points with prerequisites). */
+    graphOf: async (subject: string) => (await c.published(subject)).graph,
     /** An item (a given version, or the latest) the caller may see. */
     getItem: bank.get.bind(bank),
     /** Bank search with the caller's visibility: filters incl. knowledge-point descendants, ranked. */

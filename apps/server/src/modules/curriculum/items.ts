@@ -196,6 +196,28 @@ export class ItemBank {
     return this.load(this.db, itemId);
   }
 
+  /**
+   * For modules that serve students (practice): items of a subject tagged with any of `codes`, from
+   * the region bank or the given schools' banks (never a teacher's private items), current versions.
+   */
+  async itemsOnPoints(subject: string, codes: string[], schoolIds: string[], types?: string[]): Promise<Item[]> {
+    await this.ensureIndex();
+    const want = new Set(codes);
+    const ids: string[] = [];
+    for (const [id, m] of this.meta) {
+      if (m.subject !== subject || !m.kps.some((k) => want.has(k))) continue;
+      if (types && !types.includes(m.type)) continue;
+      if (m.ownerType === 'region' || (m.ownerType === 'school' && schoolIds.includes(m.ownerId))) ids.push(id);
+    }
+    const loaded = await this.loadMany(ids);
+    return ids.map((id) => loaded.get(id)!).filter(Boolean);
+  }
+
+  /** For modules: one item's current version, without a caller (the module decides what a reader sees). */
+  async loadCurrent(id: string): Promise<Item> {
+    return this.load(this.db, id);
+  }
+
   /** For the assessment module: a student answered this version, so it is frozen from now on. */
   async markAnswered(itemId: string, version: number): Promise<void> {
     await this.db

@@ -112,10 +112,12 @@ export class Directory {
   }
 
   /** The class a student is enrolled in (for other modules; no personal data beyond the name). */
-  async enrolment(studentId: string): Promise<{ classId: string; schoolId: string; name: string; studentNo: string } | null> {
+  async enrolment(studentId: string): Promise<{ classId: string; schoolId: string; name: string; studentNo: string; gradeLevel: number } | null> {
     const [r] = await this.db
-      .select({ classId: students.classId, schoolId: students.schoolId, name: students.name, studentNo: students.studentNo })
+      .select({ classId: students.classId, schoolId: students.schoolId, name: students.name, studentNo: students.studentNo, gradeLevel: grades.level })
       .from(students)
+      .innerJoin(classes, eq(classes.id, students.classId))
+      .innerJoin(grades, eq(grades.id, classes.gradeId))
       .where(eq(students.userId, studentId));
     return r ?? null;
   }

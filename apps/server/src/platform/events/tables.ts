@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { pgTable, bigserial, text, jsonb, timestamp, index, uniqueIndex } from 'drizzle-orm/pg-core';
+import { pgTable, bigint, bigserial, text, jsonb, timestamp, index, uniqueIndex } from 'drizzle-orm/pg-core';
 
 /**
  * The outbox of domain events (e.g. `submission.marked`). An event is appended in the same
@@ -18,3 +18,10 @@ export const events = pgTable(
   },
   (t) => [index('events_type_id_idx').on(t.type, t.id), uniqueIndex('events_type_key_uq').on(t.type, t.key)],
 );
+
+/** How far each consumer has read the outbox; moved in the same transaction as the consumer's effects. */
+export const eventCursors = pgTable('event_cursors', {
+  consumer: text('consumer').primaryKey(),
+  lastId: bigint('last_id', { mode: 'number' }).notNull().default(0),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
