@@ -126,6 +126,34 @@ describe('learning companion', () => {
   });
 });
 
+describe('spaced review in the plan', () => {
+  it('mixes in a due error-notebook item; practising it counts as the notebook retry', async () => {
+    const item = (await teacher.get('/api/items?subject=math&grade=7&type=single_choice&pageSize=1')).data.items[0];
+    const wrong = item.body.options.find((o: any) => o.key !== item.body.answer).key;
+    const a = await teacher.post('/api/assignments', {
+      title: '复习测试',
+      classIds: [classId],
+      openAt: new Date(Date.now() - 3600_000).toISOString(),
+      dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+      items: [{ itemId: item.id }],
+    });
+    const sub = await student.post(`/api/assignments/${a.data.id}/submissions`, { clientId: randomUUID(), answers: { '1': wrong } });
+    await waitFor('marked', async () => (await student.get(`/api/submissions/${sub.data.id}`)).data.status, (st) => st === 'marked');
+    const plan = (await student.get('/api/learning/plan?subject=math')).data;
+    const review = plan.steps.find((st: any) => st.kind === 'review');
+    expect(review, JSON.stringify(plan.steps.map((x: any) => [x.kind, x.code]))).toBeTruthy();
+    expect(review.items[0].itemId).toBe(item.id);
+    expect(review.reason['zh-CN']).toContain('复习');
+    expect(plan.reviewDue.map((d: any) => d.itemId)).toContain(item.id);
+    await student.post('/api/learning/practice', { itemId: item.id, answer: item.body.answer });
+    const entry = (await student.get('/api/notebook')).data.find((e: any) => e.itemId === item.id);
+    expect(entry).toMatchObject({ retries: 1, correctStreak: 1 });
+    expect(new Date(entry.dueAt).getTime()).toBeGreaterThan(Date.now());
+    const after = (await student.get('/api/learning/plan?subject=math')).data;
+    expect(after.steps.find((st: any) => st.kind === 'review' && st.items[0].itemId === item.id)).toBeUndefined();
+  });
+});
+
 describe('teachers', () => {
   it('see the class heatmap with the evidence of their students, and only for their classes', async () => {
     const r = await teacher.get(`/api/learning/classes/${classId}/mastery?subject=math`);

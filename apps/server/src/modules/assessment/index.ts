@@ -41,6 +41,8 @@ export function createAssessment(d: {
     createAssignment: (p: Principal, input: z.input<typeof AssignmentInput>, audience?: string[]) => assignments.create(p, AssignmentInput.parse(input), audience),
     /** Error-notebook entries of a student due for review now. */
     notebookDue: marking.dueEntries.bind(marking),
+    /** A practice answer to an item in the open notebook counts as its spaced-review retry. */
+    notebookPractised: marking.practisedNotebookItem.bind(marking),
     /** The item as a student may see it while answering (no answers or rubrics). */
     studentView: (item: Item) => studentBody(item.body),
     /** Marks a practice answer at once with the same engines as homework (no review queue, no language model). */

@@ -495,13 +495,7 @@ export class Marking {
       itemId: e.itemId,
     });
     const correct = !mark.review && !isWrong(mark.score, max);
-    const streak = correct ? e.correctStreak + 1 : 0;
-    const due = new Date(Date.now() + (correct ? REVIEW_DAYS[Math.min(streak - 1, REVIEW_DAYS.length - 1)]! : 0) * 86_400_000);
-    const [updated] = await this.db
-      .update(notebookEntries)
-      .set({ retries: e.retries + 1, correctStreak: streak, lastAnswer: (answer ?? null) as never, dueAt: due })
-      .where(eq(notebookEntries.id, id))
-      .returning();
+    const updated = await this.scheduleNext(e, correct, answer);
     return {
       correct,
       score: round2(mark.score / max),
@@ -511,6 +505,27 @@ export class Marking {
       explanation: snap.explanation,
       entry: (await this.views([updated!]))[0]!,
     };
+  }
+
+  /** Spaced review: a correct retry pushes the entry back 1, 3, 7, 14 days; a wrong one makes it due now. */
+  private async scheduleNext(e: typeof notebookEntries.$inferSelect, correct: boolean, answer: unknown) {
+    const streak = correct ? e.correctStreak + 1 : 0;
+    const due = new Date(Date.now() + (correct ? REVIEW_DAYS[Math.min(streak - 1, REVIEW_DAYS.length - 1)]! : 0) * 86_400_000);
+    const [updated] = await this.db
+      .update(notebookEntries)
+      .set({ retries: e.retries + 1, correctStreak: streak, lastAnswer: (answer ?? null) as never, dueAt: due })
+      .where(eq(notebookEntries.id, e.id))
+      .returning();
+    return updated;
+  }
+
+  /** A practice answer elsewhere (the companion) to an item in the student's open notebook counts as a retry. */
+  async practisedNotebookItem(studentId: string, itemId: string, correct: boolean, answer: unknown): Promise<void> {
+    const [e] = await this.db
+      .select()
+      .from(notebookEntries)
+      .where(and(eq(notebookEntries.studentId, studentId), eq(notebookEntries.itemId, itemId), eq(notebookEntries.status, 'open')));
+    if (e) await this.scheduleNext(e, correct, answer);
   }
 
   async setStatus(p: Principal, id: string, status: 'open' | 'mastered') {

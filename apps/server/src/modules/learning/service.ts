@@ -27,6 +27,7 @@ export interface LearningDeps {
     createAssignment(p: Principal, input: Record<string, unknown>, audience?: string[]): Promise<string>;
     notebookDue(studentId: string, subject?: string): Promise<{ id: string; itemId: string; knowledgePoints: string[]; dueAt: string }[]>;
     studentView(item: Item): unknown;
+    notebookPractised(studentId: string, itemId: string, correct: boolean, answer: unknown): Promise<void>;
     markPractice(item: Item, answer: unknown): Promise<{ correct: boolean; score: number; max: number; points: { id: string; label: string; max: number; score: number }[]; correctAnswer: unknown; explanation: string }>;
   };
   directory: {
@@ -352,7 +353,27 @@ export class Learning {
       if (steps.length >= 3) break;
       const items = await this.practiceItemsFor(subject, [pt.code], e.schoolId, (c) => rows.get(c)?.pKnow ?? paramOf(c).pInit, paramOf, 2, recent);
       if (!items.length) continue;
-      steps.push({ code: pt.code, name: pt.name, kind: 'learn' as const, reason: this.reason(pt, byCode, rows), mastery: view(pt.code), items });
+      steps.push({ code: pt.code, name: pt.name, kind: 'learn' as 'learn' | 'review', reason: this.reason(pt, byCode, rows), mastery: view(pt.code), items });
+    }
+    // Spaced review mixed in: the first error-notebook item that is due, as its own step.
+    const due = await this.d.assessment.notebookDue(p.userId, subject);
+    for (const entry of due) {
+      const item = await this.d.curriculum.loadItem(entry.itemId).catch(() => null);
+      const code = entry.knowledgePoints.find((c) => byCode.has(c));
+      if (!item || !code || !PRACTICE_TYPES.includes(item.body.type)) continue;
+      const pk = bktPredict(paramOf(code), rows.get(code)?.pKnow ?? paramOf(code).pInit);
+      steps.push({
+        code,
+        name: byCode.get(code)!.name,
+        kind: 'review' as const,
+        reason: {
+          'zh-CN': `这道「${byCode.get(code)!.name}」的题你之前做错了，按复习计划今天再做一次。`,
+          en: `You got this "${byCode.get(code)!.name}" question wrong before; it is due for review today.`,
+        },
+        mastery: view(code),
+        items: [{ itemId: item.id, type: item.body.type, body: this.d.assessment.studentView(item), knowledgePoints: item.knowledgePoints, difficulty: item.difficulty, predicted: r3(this.predict(pk, item.difficulty)) }],
+      });
+      break;
     }
     const counts = inReach.map((pt) => view(pt.code));
     return {
@@ -365,7 +386,7 @@ export class Learning {
         total: counts.length,
       },
       steps,
-      reviewDue: await this.d.assessment.notebookDue(p.userId, subject),
+      reviewDue: due,
     };
   }
 
@@ -426,6 +447,7 @@ export class Learning {
         at: new Date(),
       }),
     );
+    await this.d.assessment.notebookPractised(p.userId, item.id, marked.correct, answer);
     return {
       ...marked,
       mastery: moved.map((m) => ({ code: m.code, name: names.get(m.code) ?? m.code, before: r3(m.before), after: r3(m.after), state: classifyMastery(m.after, m.observations).state })),
