@@ -48,7 +48,7 @@ describe('web app', () => {
 
       await login(page, 'teacher1');
       await page.waitForURL(/\/classes$/);
-      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '个人资料']);
+      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '学情', '个人资料']);
       await page.locator('[data-testid=class-card]').first().waitFor();
       const names = await page.locator('[data-testid=class-name]').allInnerTexts();
       expect(names.sort()).toEqual(['七年级(1)班', '七年级(2)班']);
@@ -202,7 +202,7 @@ describe('web app', () => {
 
       await login(page, 'head_teacher1');
       await page.waitForURL(/\/classes$/);
-      await expect.poll(() => navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Homework & exams', 'Review marks', 'Profile']);
+      await expect.poll(() => navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Homework & exams', 'Review marks', 'Mastery', 'Profile']);
       expect(await page.locator('[data-testid=page-title]').innerText()).toBe('My classes');
       await page.locator('[data-testid=class-card]').first().waitFor();
       expect(await page.locator('[data-testid=role-tag]').allInnerTexts()).toEqual(
@@ -214,18 +214,18 @@ describe('web app', () => {
       apiLangs.length = 0;
       await page.reload();
       await page.locator('[data-testid=class-card]').first().waitFor();
-      expect(await navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Homework & exams', 'Review marks', 'Profile']);
+      expect(await navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Homework & exams', 'Review marks', 'Mastery', 'Profile']);
       expect(apiLangs.length).toBeGreaterThan(0);
       expect(new Set(apiLangs)).toEqual(new Set(['en']));
 
       // back to Chinese from the header
       await page.locator('[data-testid=lang-switch]').getByText('中文').click();
-      await expect.poll(() => navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '个人资料']);
+      await expect.poll(() => navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '学情', '个人资料']);
       expect(await page.locator('[data-testid=page-title]').innerText()).toBe('我的班级');
       apiLangs.length = 0;
       await page.reload();
       await page.locator('[data-testid=class-card]').first().waitFor();
-      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '个人资料']);
+      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '学情', '个人资料']);
       expect(new Set(apiLangs)).toEqual(new Set(['zh-CN']));
       expect(await page.evaluate(() => localStorage.getItem('zhijiao.lang'))).toBe('zh-CN');
       await shot(page, 'classes-zh');

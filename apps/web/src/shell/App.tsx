@@ -33,6 +33,9 @@ import { HomeworkPage } from '../assessment/HomeworkPage';
 import { AnswerPage } from '../assessment/AnswerPage';
 import { LatestResultPage, StudentResultPage, TeacherSubmissionPage } from '../assessment/SubmissionPages';
 import { NotebookPage } from '../assessment/NotebookPage';
+import { CompanionPage } from '../learning/CompanionPage';
+import { MasteryPage } from '../learning/MasteryPage';
+import { TierPage } from '../learning/TierPage';
 
 function Loading() {
   return (
@@ -72,6 +75,7 @@ function Routed() {
         <Route index element={<Navigate to={home} replace />} />
         <Route path="/classes" element={<ClassesPage />} />
         <Route path="/classes/:id" element={<ClassDetailPage />} />
+        <Route path="/classes/:id/mastery" element={<MasteryPage />} />
         <Route path="/students" element={<StudentsPage />} />
         <Route path="/students/:id" element={<StudentDetailPage />} />
         <Route path="/my" element={<MyInfoPage />} />
@@ -95,6 +99,9 @@ function Routed() {
         <Route path="/homework/:id/result" element={<LatestResultPage />} />
         <Route path="/homework/:id/result/:submissionId" element={<StudentResultPage />} />
         <Route path="/notebook" element={<NotebookPage />} />
+        <Route path="/companion" element={<CompanionPage />} />
+        <Route path="/mastery" element={<MasteryPage />} />
+        <Route path="/mastery/tiers" element={<TierPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/forbidden" element={<Forbidden />} />
         <Route path="*" element={<Navigate to={home} replace />} />

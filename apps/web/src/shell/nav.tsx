@@ -15,6 +15,8 @@ import {
   CheckSquareOutlined,
   FormOutlined,
   ScheduleOutlined,
+  CompassOutlined,
+  HeatMapOutlined,
 } from '@ant-design/icons';
 import { DatabaseOutlined } from '@ant-design/icons';
 import type { Me, Role } from '@zhijiao/server/api-types';
@@ -51,6 +53,7 @@ export function navFor(me: Me, t: Messages): NavItem[] {
   if (has('parent')) add({ path: '/students', label: t.nav.myChildren, icon: <HeartOutlined /> });
   if (has('student')) {
     add({ path: '/my', label: t.nav.myInfo, icon: <IdcardOutlined /> });
+    add({ path: '/companion', label: t.nav.companion, icon: <CompassOutlined /> });
     add({ path: '/homework', label: t.nav.homework, icon: <FormOutlined /> });
     add({ path: '/notebook', label: t.nav.notebook, icon: <BookOutlined /> });
   }
@@ -63,6 +66,7 @@ export function navFor(me: Me, t: Messages): NavItem[] {
   if (isTeacher) {
     add({ path: '/assignments', label: t.nav.assignments, icon: <ScheduleOutlined /> });
     add({ path: '/review', label: t.nav.review, icon: <CheckSquareOutlined /> });
+    add({ path: '/mastery', label: t.nav.mastery, icon: <HeatMapOutlined /> });
   }
   add({ path: '/profile', label: t.nav.profile, icon: <UserOutlined /> });
   return items;
