@@ -566,21 +566,26 @@ export class Learning {
     ];
     const pool = await this.d.curriculum.itemsOnPoints(req.subject, req.knowledgePoints, [await this.schoolOfClass(members)], PRACTICE_TYPES.concat(['short_answer']));
     const out = [];
+    const used = new Set<string>();
     for (let t = 0; t < req.tiers; t++) {
       const group = ranked.slice(t * size, (t + 1) * size);
       const [lo, hi] = RANGES[req.tiers]![t]!;
       const rnd = mulberry32(1000 + t);
       // Items in the tier's difficulty range first; when the bank has too few, the nearest difficulties.
       const distance = (d: number) => (d < lo ? lo - d : d > hi ? d - hi : 0);
+      // A question goes to one tier only, while others are left.
       const items = pool
-        .map((i) => ({ i, k: distance(i.difficulty) + rnd() }))
+        .map((i) => ({ i, k: distance(i.difficulty) + rnd() + (used.has(i.id) ? 10 : 0) }))
         .sort((a, b) => a.k - b.k)
         .slice(0, req.itemsPerTier)
         .map(({ i }) => ({ itemId: i.id, type: i.body.type, body: this.d.assessment.studentView(i), knowledgePoints: i.knowledgePoints, difficulty: i.difficulty, predicted: r3(this.predict(prior, i.difficulty)) }));
+      for (const it of items) used.add(it.itemId);
+      const ds = items.map((i) => i.difficulty);
       out.push({
         tier: t + 1,
         label: req.tiers === 2 ? [LABELS[0]!, LABELS[2]!][t]! : LABELS[t]!,
-        difficulty: [lo, hi] as [number, number],
+        // What the chosen questions actually span (the bank may not have the tier's ideal range).
+        difficulty: (ds.length ? [Math.min(...ds), Math.max(...ds)] : [lo, hi]) as [number, number],
         students: group.map(({ m, s }) => ({ id: m.id, name: m.name, meanPKnow: s === null ? null : r3(s) })),
         items,
       });
