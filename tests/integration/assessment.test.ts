@@ -306,6 +306,21 @@ describe('assessment without a language model', () => {
     expect((await someoneElse.post(`/api/notebook/${short.id}/retry`, { answer: 'x' })).status).toBe(403);
   });
 
+  it('flags near-identical essays of two students to the teacher (never a penalty)', async () => {
+    const r = await x.teacher.post('/api/assignments', { ...assignmentBody(x), title: '作文', items: [{ itemId: x.ids.essay }] });
+    const classmate = new Client(x.s.baseUrl);
+    const me = (await x.student.get('/api/students?pageSize=1')).data.items[0];
+    const other = (await x.teacher.get(`/api/classes/${x.classId}/students`)).data.find((st: any) => st.id !== me.id);
+    await classmate.login((await x.teacher.get(`/api/students/${other.id}`)).data.username);
+    const essay = '学习有理数以后，我知道了负数可以表示相反意义的量。比如零下五摄氏度记作负五摄氏度，支出三十元记作负三十元。有理数让数的范围变大了，也让我们能解决更多生活中的问题。';
+    await x.student.post(`/api/assignments/${r.data.id}/submissions`, { clientId: randomUUID(), answers: { '1': essay } });
+    await classmate.post(`/api/assignments/${r.data.id}/submissions`, { clientId: randomUUID(), answers: { '1': essay.replace('三十元', '二十元') } });
+    const list = (await x.teacher.get(`/api/assignments/${r.data.id}/submissions`)).data;
+    expect(list.similar).toHaveLength(1);
+    expect([list.similar[0].aName, list.similar[0].bName].sort()).toEqual([me.name, other.name].sort());
+    expect(list.similar[0].similarity).toBeGreaterThan(0.8);
+  });
+
   it('bulk-accepts confident marks of an always-review question', async () => {
     const r = await x.teacher.post('/api/assignments', { ...assignmentBody(x), title: '小测', items: [{ itemId: x.ids.choice, alwaysReview: true }] });
     expect(r.status).toBe(201);
