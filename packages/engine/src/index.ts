@@ -12,3 +12,5 @@ export * from './marking/math-equiv.js';
 export * from './stats/random.js';
 export * from './kt/bkt.js';
 export * from './kt/irt.js';
+export * from './kt/logistic.js';
+export * from './stats/auc.js';
