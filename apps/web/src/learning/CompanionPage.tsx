@@ -5,7 +5,7 @@
  * learning path to a chosen goal.
  */
 import { useCallback, useMemo, useState, type ReactNode } from 'react';
-import { App, Card, Col, Empty, List, Row, Select, Skeleton, Space, Statistic, Tag, Typography } from 'antd';
+import { App, Card, Col, Empty, List, Row, Skeleton, Space, Statistic, Tag, Typography } from 'antd';
 import { BookOutlined, CheckCircleOutlined, ClockCircleOutlined, FieldTimeOutlined, ReadOutlined } from '@ant-design/icons';
 import { Link, useSearchParams } from 'react-router';
 import { formatTime, useI18n } from '../i18n';
@@ -19,7 +19,8 @@ import { HistoryChart } from './HistoryChart';
 import { LearningPath } from './LearningPath';
 import { PlanStepCard } from './PlanStepCard';
 import type { Answered } from './PracticeQuestion';
-import { STATE_COLORS, defaultSubject, published, type MasteryHistory, type Plan, type PlanStep, type PointMastery, type PracticeItem, type PracticeResult } from './model';
+import { STATE_COLORS, defaultSubject, type MasteryHistory, type Plan, type PlanStep, type PointMastery, type PracticeItem, type PracticeResult } from './model';
+import { SubjectSelect } from './SubjectSelect';
 import './learning.css';
 
 export function CompanionPage() {
@@ -129,17 +130,7 @@ export function CompanionPage() {
         title={t.learning.companionTitle}
         subtitle={t.learning.companionSubtitle}
         extra={
-          <Space>
-            <Typography.Text type="secondary">{t.learning.subject}</Typography.Text>
-            <Select
-              style={{ width: 140 }}
-              value={subject}
-              loading={!subjects.data}
-              data-testid="companion-subject"
-              options={published(subjects.data).map((s) => ({ value: s.code, label: lang === 'en' ? s.nameEn : s.name }))}
-              onChange={(v: string) => setParam('subject', v)}
-            />
-          </Space>
+          <SubjectSelect value={subject} onChange={(v) => setParam('subject', v)} testId="companion-subject" />
         }
       />
       {!p ? (

@@ -17,7 +17,8 @@ import { useSession } from '../shell/session';
 import { usePoints, useSubjects } from '../items/model';
 import { classLabel } from '../identity/format';
 import { MasteryHeatmap } from './MasteryHeatmap';
-import { PKNOW_COLORS, defaultSubject, pct, published, taughtClasses, taughtSubjects, type ClassMastery } from './model';
+import { PKNOW_COLORS, defaultSubject, pct, taughtClasses, taughtSubjects, type ClassMastery } from './model';
+import { SubjectSelect } from './SubjectSelect';
 import './learning.css';
 
 /** Default selection for tiered practice: the three weakest points. */
@@ -119,17 +120,7 @@ export function MasteryPage() {
               onChange={(v: string) => setParam('classId', v)}
             />
           </Space>
-          <Space>
-            <Typography.Text type="secondary">{t.learning.subject}</Typography.Text>
-            <Select
-              style={{ width: 140 }}
-              value={subject}
-              loading={!subjects.data}
-              data-testid="mastery-subject"
-              options={published(subjects.data).map((s) => ({ value: s.code, label: lang === 'en' ? s.nameEn : s.name }))}
-              onChange={(v: string) => setParam('subject', v)}
-            />
-          </Space>
+          <SubjectSelect value={subject} onChange={(v) => setParam('subject', v)} testId="mastery-subject" />
           <Space>
             <Switch checked={showAll} onChange={setShowAll} data-testid="mastery-show-all" />
             <Typography.Text>{t.learning.showAll(cls ? cls.gradeName : t.curriculum.gradeName(7))}</Typography.Text>
