@@ -1,6 +1,6 @@
 /** API shapes of the assessment module (validation, OpenAPI, the web's types). */
 import { z } from 'zod';
-import { ITEM_TYPES } from '../curriculum/item-schema.js';
+import { ITEM_TYPES } from '../curriculum/index.js';
 
 const noNul = (s: string) => !s.includes('\u0000');
 const title = z.string().trim().min(1).max(120).refine(noNul, 'must not contain NUL characters');

@@ -17,6 +17,7 @@ import { Curriculum } from './service.js';
 export type { Graph, KnowledgePoint } from './schema.js';
 export type { Item, ItemBody, ItemInput } from './item-schema.js';
 export type { ItemSearch } from './items.js';
+export { ITEM_TYPES } from './item-schema.js';
 
 const DEMO_FILES = ['math-junior.json', 'english-junior.json'];
 
