@@ -81,21 +81,25 @@ export class RosterImports {
 
   async get(p: Principal, id: string): Promise<RosterImport> {
     authorize(p, 'roster.import');
+    // Progress is read before the row: the job forgets it only after its transaction committed, so
+    // a row read afterwards that is not yet done still pairs with the progress seen here.
+    const live = this.live.get(id);
     const [row] = await this.db.select().from(rosterImports).where(eq(rosterImports.id, id));
     if (!row) throw new AppError(404, 'roster.import_not_found', { zh: '没有找到这次导入。', en: 'No such import.' });
     if (!this.schoolsOf(p).includes(row.schoolId)) throw forbidden('roster.import', { type: 'roster_import', id });
-    return this.present(row);
+    return this.present(row, live);
   }
 
   async list(p: Principal): Promise<RosterImport[]> {
     authorize(p, 'roster.import');
+    const live = new Map(this.live);
     const rows = await this.db
       .select()
       .from(rosterImports)
       .where(inArray(rosterImports.schoolId, this.schoolsOf(p)))
       .orderBy(desc(rosterImports.createdAt))
       .limit(20);
-    return rows.map((r) => this.present({ ...r, errors: (r.errors as unknown[]).slice(0, 200) }));
+    return rows.map((r) => this.present({ ...r, errors: (r.errors as unknown[]).slice(0, 200) }, live.get(r.id)));
   }
 
   /** The job: idempotent, so a crash mid-import simply runs it again (the transaction rolled back). */
@@ -299,8 +303,7 @@ export class RosterImports {
     return mine[0];
   }
 
-  private present(r: ImportRow): RosterImport {
-    const live = this.live.get(r.id);
+  private present(r: ImportRow, live: { processed: number; total: number } | undefined = this.live.get(r.id)): RosterImport {
     return {
       id: r.id,
       schoolId: r.schoolId,
