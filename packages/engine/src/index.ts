@@ -14,3 +14,7 @@ export * from './kt/bkt.js';
 export * from './kt/irt.js';
 export * from './kt/logistic.js';
 export * from './stats/auc.js';
+export * from './text/aho-corasick.js';
+export * from './text/lexicon.js';
+export * from './text/tokens.js';
+export * from './gateway/scheduler.js';
