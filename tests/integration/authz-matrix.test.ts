@@ -25,6 +25,9 @@ const REGION: Role[] = ['county_admin', 'city_admin', 'province_admin', 'sysadmi
 const CURRICULUM_EDITORS: Role[] = ['researcher', 'province_admin', 'sysadmin'];
 const STAFF: Role[] = ['teacher', 'head_teacher', 'school_admin', 'county_admin', 'city_admin', 'province_admin', 'researcher', 'sysadmin'];
 const TEACHERS: Role[] = ['teacher', 'head_teacher'];
+const HUB_READ: Role[] = ['school_admin', 'county_admin', 'city_admin', 'province_admin', 'sysadmin', 'auditor'];
+const HUB_OPS: Role[] = ['province_admin', 'sysadmin'];
+const CHECKLIST_FAIL = Object.fromEntries(['data_handling', 'content_safety', 'age_suitability', 'evaluation_evidence'].map((k) => [k, { pass: false, note: '' }]));
 const blueprint = { subject: 'math', grade: 7, rows: [{ knowledgePoints: ['M7-NA-01'], type: 'single_choice', count: 1, score: 2 }] };
 const homework = () => ({
   title: '矩阵测试作业',
@@ -53,15 +56,18 @@ interface Ids {
   regionItem: string; // a demo item in the region bank
   assignment: string; // teacher1's homework for ownClass, with attempts left
   submission: string; // student1's submission to it
+  ownSchool: string; // XHSY, 西湖区
 }
 
 interface Case {
-  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   route: string;
   path: (ids: Ids) => string;
   body?: () => unknown;
   /** 'public': anyone, signed in or not. Otherwise the roles allowed; everyone else gets 403, anonymous 401. */
   allow: Role[] | 'public';
+  /** Authenticated by a gateway key: a session is not enough (401 hub.key_missing for everyone). */
+  keyAuth?: boolean;
 }
 
 const rosterUpload = () => {
@@ -164,6 +170,43 @@ const MATRIX: Case[] = [
   },
   { method: 'POST', route: '/api/learning/refits', path: () => '/api/learning/refits', body: () => ({ subject: 'math' }), allow: ['researcher', 'province_admin', 'sysadmin'] },
   { method: 'GET', route: '/api/learning/refits/{id}', path: (i) => `/api/learning/refits/${i.unknown}`, allow: ['researcher', 'province_admin', 'sysadmin'] },
+  // The AI hub: operators run the registry, region admins review and meter their region, schools key and request.
+  { method: 'GET', route: '/api/hub/scopes', path: () => '/api/hub/scopes', allow: HUB_READ },
+  { method: 'GET', route: '/api/hub/models', path: () => '/api/hub/models', allow: HUB_READ },
+  { method: 'POST', route: '/api/hub/models', path: () => '/api/hub/models', body: () => ({ name: 'matrix-model', vendor: '测试', promptPrice: 1, completionPrice: 1 }), allow: HUB_OPS },
+  { method: 'PATCH', route: '/api/hub/models/{id}', path: (i) => `/api/hub/models/${i.unknown}`, body: () => ({ promptPrice: 2 }), allow: HUB_OPS },
+  { method: 'GET', route: '/api/hub/nodes', path: () => '/api/hub/nodes', allow: HUB_READ },
+  { method: 'POST', route: '/api/hub/nodes', path: () => '/api/hub/nodes', body: () => ({ name: 'matrix-node', tier: 'rented', baseUrl: 'http://127.0.0.1:9/v1', models: [] }), allow: HUB_OPS },
+  { method: 'PATCH', route: '/api/hub/nodes/{id}', path: (i) => `/api/hub/nodes/${i.unknown}`, body: () => ({ weight: 2 }), allow: HUB_OPS },
+  { method: 'POST', route: '/api/hub/nodes/{id}/check', path: (i) => `/api/hub/nodes/${i.unknown}/check`, allow: HUB_OPS },
+  { method: 'GET', route: '/api/hub/products', path: () => '/api/hub/products', allow: HUB_READ },
+  { method: 'POST', route: '/api/hub/products', path: () => '/api/hub/products', body: () => ({ name: '矩阵应用', kind: 'app', vendor: '测试公司', purpose: '测试', dataTouched: [], gradeBands: ['junior'] }), allow: ADMINS },
+  { method: 'GET', route: '/api/hub/products/{id}', path: (i) => `/api/hub/products/${i.unknown}`, allow: HUB_READ },
+  { method: 'POST', route: '/api/hub/products/{id}/reviews', path: (i) => `/api/hub/products/${i.unknown}/reviews`, body: () => ({ decision: 'reject', checklist: CHECKLIST_FAIL, comment: '矩阵' }), allow: REGION },
+  { method: 'POST', route: '/api/hub/approvals/{id}/revoke', path: (i) => `/api/hub/approvals/${i.unknown}/revoke`, body: () => ({ reason: '矩阵' }), allow: REGION },
+  { method: 'GET', route: '/api/hub/keys', path: () => '/api/hub/keys', allow: ADMINS },
+  { method: 'POST', route: '/api/hub/keys', path: () => '/api/hub/keys', body: () => ({ name: 'matrix', ownerType: 'school', ownerId: matrixIds!.ownSchool, gradeBand: 'junior' }), allow: ADMINS },
+  { method: 'POST', route: '/api/hub/keys/{id}/revoke', path: (i) => `/api/hub/keys/${i.unknown}/revoke`, allow: ADMINS },
+  { method: 'GET', route: '/api/hub/quotas', path: () => '/api/hub/quotas', allow: HUB_READ },
+  { method: 'POST', route: '/api/hub/quotas', path: () => '/api/hub/quotas', body: () => ({ subjectType: 'school', subjectId: matrixIds!.ownSchool, period: 'day', rpm: 100000 }), allow: REGION },
+  { method: 'DELETE', route: '/api/hub/quotas/{id}', path: (i) => `/api/hub/quotas/${i.unknown}`, allow: REGION },
+  { method: 'GET', route: '/api/hub/compute-requests', path: () => '/api/hub/compute-requests', allow: HUB_READ },
+  { method: 'POST', route: '/api/hub/compute-requests', path: () => '/api/hub/compute-requests', body: () => ({ schoolId: matrixIds!.ownSchool, scenario: '矩阵', needs: '测试', modelIds: [matrixIds!.unknown], startsOn: '2026-12-01', days: 30, monthlyTokens: 100000, rpm: 10 }), allow: ['school_admin'] },
+  { method: 'POST', route: '/api/hub/compute-requests/{id}/decision', path: (i) => `/api/hub/compute-requests/${i.unknown}/decision`, body: () => ({ approve: false }), allow: REGION },
+  { method: 'GET', route: '/api/hub/usage', path: () => '/api/hub/usage?from=2026-11-01&to=2026-11-30', allow: HUB_READ },
+  { method: 'GET', route: '/api/hub/statements', path: () => '/api/hub/statements?month=2026-11', allow: HUB_READ },
+  { method: 'GET', route: '/api/hub/statements.xlsx', path: () => '/api/hub/statements.xlsx?month=2026-11', allow: HUB_READ },
+  { method: 'GET', route: '/api/hub/calls', path: () => '/api/hub/calls', allow: HUB_READ },
+  { method: 'GET', route: '/api/hub/calls/{id}/content', path: () => '/api/hub/calls/999999999/content', allow: ['sysadmin', 'auditor'] },
+  { method: 'GET', route: '/api/hub/lexicon', path: () => '/api/hub/lexicon', allow: HUB_OPS },
+  { method: 'POST', route: '/api/hub/lexicon', path: () => '/api/hub/lexicon', body: () => ({ terms: [{ term: '矩阵测试词', category: '测试', action: 'flag' }] }), allow: HUB_OPS },
+  { method: 'DELETE', route: '/api/hub/lexicon/{id}', path: (i) => `/api/hub/lexicon/${i.unknown}`, allow: HUB_OPS },
+  { method: 'GET', route: '/api/hub/policies', path: () => '/api/hub/policies', allow: HUB_READ },
+  { method: 'PUT', route: '/api/hub/policies/{band}', path: () => '/api/hub/policies/adult', body: () => ({ maskPii: true, restorePii: true, scanInput: true, scanOutput: true, retentionDays: 180 }), allow: HUB_OPS },
+  // The gateway authenticates by gateway key, not session: every caller without one gets 401 (never 403).
+  { method: 'GET', route: '/v1/models', path: () => '/v1/models', allow: ALL, keyAuth: true },
+  { method: 'POST', route: '/v1/chat/completions', path: () => '/v1/chat/completions', body: () => ({ model: 'x', messages: [{ role: 'user', content: 'hi' }] }), allow: ALL, keyAuth: true },
+  { method: 'POST', route: '/v1/embeddings', path: () => '/v1/embeddings', body: () => ({ model: 'x', input: 'hi' }), allow: ALL, keyAuth: true },
   { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
   { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
 ];
@@ -197,6 +240,7 @@ beforeAll(async () => {
     regionItem: (await admin.get('/api/items?owner=region&pageSize=1')).data.items[0].id,
     assignment: '',
     submission: '',
+    ownSchool: school('XHSY'),
   };
   const teacher = new Client(server.baseUrl);
   await teacher.login('teacher1');
@@ -248,6 +292,7 @@ describe('authorization matrix', () => {
         const allowed = c.allow === 'public' || c.allow.includes(role);
         expected[role] = allowed ? 'allow' : 'deny';
         actual[role] = r.status === 403 ? 'deny' : r.data?.code === 'auth.required' ? 'unauthenticated' : 'allow';
+        if (c.keyAuth) expect(r.data?.code, `${role} with a session but no gateway key`).toBe('hub.key_missing');
         if (r.status === 403) {
           expect(r.headers.get('content-type')).toContain('application/problem+json');
           expect(r.data.code).toBe('authz.forbidden');

@@ -17,6 +17,7 @@ import { createAssessment } from './modules/assessment/index.js';
 import { createCurriculum } from './modules/curriculum/index.js';
 import { createIdentity } from './modules/identity/index.js';
 import { createLearning } from './modules/learning/index.js';
+import { createHub } from './modules/hub/index.js';
 
 export async function startPlatform(config: Config) {
   const logger = pino({ level: config.logLevel, base: { service: 'zhijiao' } });
@@ -44,6 +45,7 @@ export async function startPlatform(config: Config) {
     settings: { llm: config.markingLlm, threshold: config.reviewThreshold },
   });
   const learning = createLearning({ db, audit, jobs, log: logger.child({ part: 'learning' }), curriculum, assessment, directory: identity });
+  const hub = await createHub({ db, audit, cipher, log: logger.child({ part: 'hub' }), directory: identity });
 
   const app = await buildApp({
     logger,
@@ -70,6 +72,7 @@ export async function startPlatform(config: Config) {
   curriculum.routes(app);
   assessment.routes(app);
   learning.routes(app);
+  hub.routes(app);
   auditRoutes(app, audit);
 
   if (existsSync(join(config.webDist, 'index.html'))) {
@@ -99,8 +102,10 @@ export async function startPlatform(config: Config) {
     const reclaimed = await jobs.reclaimAbandoned();
     if (reclaimed) logger.warn({ reclaimed }, 'resuming jobs interrupted by a crash');
   }
+  await hub.reload(); // the region tree may have just been seeded
   jobs.start();
   learning.start();
+  hub.start();
   await app.listen({ port: config.port, host: config.host });
 
   let closing: Promise<void> | null = null;
@@ -108,11 +113,12 @@ export async function startPlatform(config: Config) {
     (closing ??= (async () => {
       logger.info('shutting down');
       await app.close();
+      await hub.stop();
       await learning.stop();
       await jobs.stop();
       await database.close();
     })());
-  return { app, close, engine: database.engine };
+  return { app, close, engine: database.engine, hub };
 }
 
 function printDemoLogins(usernames: string[], password: string, generated: boolean) {

@@ -10,7 +10,7 @@ import type { Db } from '../../platform/db/index.js';
 import { AppError } from '../../platform/http/errors.js';
 import { authorize, forbidden, PERMISSIONS, type Permission } from './policies.js';
 import type { ClassSummary, Role, SchoolSummary, StudentDetail, StudentSummary } from './schema.js';
-import { classes, grades, guardians, regions, schools, students } from './tables.js';
+import { classes, grades, guardians, regions, roleBindings, schools, students, users } from './tables.js';
 
 const REGION_ROLES = ['county_admin', 'city_admin', 'province_admin'];
 
@@ -133,6 +133,55 @@ export class Directory {
       .from(students)
       .where(inArray(students.classId, classIds))
       .orderBy(asc(students.classId), asc(students.studentNo));
+  }
+
+  /** Display names of users by id (staff names on records such as reviews; no personal data of students). */
+  async userNames(ids: string[]): Promise<Map<string, string>> {
+    const uniq = [...new Set(ids)];
+    if (uniq.length === 0) return new Map();
+    const rows = await this.db.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, uniq));
+    return new Map(rows.map((r) => [r.id, r.name]));
+  }
+
+  /** The region tree and its schools (names and paths only), for modules that scope by region. */
+  async regionTree(): Promise<{
+    regions: { id: string; parentId: string | null; level: string; name: string; path: string }[];
+    schools: { id: string; regionId: string; name: string; path: string }[];
+  }> {
+    const rs = await this.db
+      .select({ id: regions.id, parentId: regions.parentId, level: regions.level, name: regions.name, path: regions.path })
+      .from(regions)
+      .orderBy(asc(regions.path));
+    const byId = new Map(rs.map((r) => [r.id, r.path]));
+    const ss = await this.db.select({ id: schools.id, regionId: schools.regionId, name: schools.name }).from(schools).orderBy(asc(schools.code));
+    return { regions: rs, schools: ss.map((s) => ({ ...s, path: byId.get(s.regionId) ?? '/' })) };
+  }
+
+  /**
+   * Names and numbers of a school's people (students, their guardians, staff) for masking before
+   * text leaves the platform. Used only by the hub's guardrails; never returned to a caller.
+   */
+  async rosterTerms(schoolId: string): Promise<{ names: string[]; studentNos: string[] }> {
+    const st = await this.db.select({ name: students.name, no: students.studentNo }).from(students).where(eq(students.schoolId, schoolId));
+    const gu = await this.db
+      .select({ name: guardians.name })
+      .from(guardians)
+      .innerJoin(students, eq(students.userId, guardians.studentId))
+      .where(eq(students.schoolId, schoolId));
+    const staff = await this.db
+      .selectDistinct({ name: users.displayName })
+      .from(users)
+      .innerJoin(roleBindings, eq(roleBindings.userId, users.id))
+      .where(
+        or(
+          and(eq(roleBindings.scopeType, 'school'), eq(roleBindings.scopeId, schoolId)),
+          and(eq(roleBindings.scopeType, 'class'), inArray(roleBindings.scopeId, this.db.select({ id: classes.id }).from(classes).where(eq(classes.schoolId, schoolId)))),
+        ),
+      );
+    return {
+      names: [...new Set([...st.map((r) => r.name), ...gu.map((r) => r.name), ...staff.map((r) => r.name)])],
+      studentNos: st.map((r) => r.no),
+    };
   }
 
   /** Names of classes by id (grade and class, e.g. 七年级1班). */

@@ -40,6 +40,10 @@ export function createIdentity(d: IdentityDeps) {
     /** Students of classes the calling module has already authorised. */
     classMembers: directory.classMembers.bind(directory),
     classNames: directory.classNames.bind(directory),
+    regionTree: directory.regionTree.bind(directory),
+    userNames: directory.userNames.bind(directory),
+    /** Names and student numbers of a school, for the hub's PII masking only. */
+    rosterTerms: directory.rosterTerms.bind(directory),
     seedDemoIfEmpty: (password: string | undefined) => seedDemoIfEmpty(d.db, d.audit, d.cipher, password),
     routes: (app: App) =>
       identityRoutes(app, { auth, directory, roster, sessionHours: d.settings.sessionHours }),
