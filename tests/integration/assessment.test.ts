@@ -407,6 +407,11 @@ function fakeModel() {
   const prompts: string[] = [];
   let mode: 'good' | 'malformed' = 'good';
   const server: Server = createServer((req, res) => {
+    if (req.method === 'GET') {
+      // The hub's health check of the node.
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify({ object: 'list', data: [{ id: 'upstream-marker', object: 'model' }] }));
+    }
     let body = '';
     req.on('data', (c) => (body += c));
     req.on('end', () => {
@@ -438,12 +443,23 @@ function fakeModel() {
   };
 }
 
-describe('language-model marking through an OpenAI-compatible endpoint', () => {
+describe('language-model marking through the hub gateway', () => {
   const model = fakeModel();
   let x: Setup;
+  let ops: Client;
   beforeAll(async () => {
     const url = await model.start();
-    x = await setup({ ZHIJIAO_MARKING_LLM_URL: url, ZHIJIAO_MARKING_LLM_MODEL: 'fake-marker' });
+    x = await setup({ ZHIJIAO_MARKING_MODEL: 'fake-marker' });
+    // The operators register the model, a node serving it, and approve it region-wide for staff use.
+    ops = new Client(x.s.baseUrl);
+    await ops.login('sysadmin');
+    const m = await ops.post('/api/hub/models', { name: 'fake-marker', vendor: '测试', promptPrice: 100, completionPrice: 100 });
+    await ops.post('/api/hub/nodes', { name: '测试节点', tier: 'main', baseUrl: url, models: [{ modelId: m.data.id, upstreamModel: 'upstream-marker' }] });
+    const p = await ops.post('/api/hub/products', { name: '阅卷模型', kind: 'model', modelId: m.data.id, vendor: '测试', purpose: '主观题辅助评分', dataTouched: ['学生作答'], gradeBands: ['adult'] });
+    const province = (await ops.get('/api/hub/scopes')).data.regions.find((r: any) => r.level === 'province').id;
+    const checklist = Object.fromEntries(['data_handling', 'content_safety', 'age_suitability', 'evaluation_evidence'].map((k) => [k, { pass: true, note: '' }]));
+    const ok = await ops.post(`/api/hub/products/${p.data.id}/reviews`, { decision: 'approve', checklist, scope: { regionIds: [province], gradeBands: ['adult'] } });
+    if (ok.status !== 200) throw new Error(JSON.stringify(ok.data));
   }, 120_000);
   afterAll(() => model.stop());
 
@@ -462,6 +478,9 @@ describe('language-model marking through an OpenAI-compatible endpoint', () => {
     expect(prompt).toContain('等式的性质');
     expect(prompt).not.toContain(me.name);
     expect(prompt).toContain('[姓名1]');
+    // The call went through the gateway: logged, metered, owned by the assessment module.
+    const call = (await ops.get('/api/hub/calls?limit=1')).data[0];
+    expect(call).toMatchObject({ owner: '平台模块 assessment', model: 'fake-marker', node: '测试节点', outcome: 'ok', promptTokens: 100 });
   });
 
   it('a reply that is not the asked-for JSON is retried, then routed to review', async () => {

@@ -36,13 +36,15 @@ export async function startPlatform(config: Config) {
   });
 
   const curriculum = createCurriculum({ db, audit, workplaces: identity });
+  // Filled in once the gateway listens: marking calls the hub's /v1 with the module's own key.
+  const assessmentSettings: { llm: { url: string; model: string; key: string | undefined } | null; threshold: number } = { llm: null, threshold: config.reviewThreshold };
   const assessment = createAssessment({
     db,
     audit,
     jobs,
     curriculum,
     directory: identity,
-    settings: { llm: config.markingLlm, threshold: config.reviewThreshold },
+    settings: assessmentSettings,
   });
   const learning = createLearning({ db, audit, jobs, log: logger.child({ part: 'learning' }), curriculum, assessment, directory: identity });
   const hub = await createHub({ db, audit, cipher, log: logger.child({ part: 'hub' }), directory: identity });
@@ -107,6 +109,12 @@ export async function startPlatform(config: Config) {
   learning.start();
   hub.start();
   await app.listen({ port: config.port, host: config.host });
+  if (config.markingModel) {
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.port;
+    assessmentSettings.llm = { url: `http://127.0.0.1:${port}/v1`, model: config.markingModel, key: await hub.issueModuleKey('assessment') };
+    logger.info({ model: config.markingModel }, 'language-model marking goes through the hub gateway');
+  }
 
   let closing: Promise<void> | null = null;
   const close = () =>

@@ -31,13 +31,11 @@ const Env = z.object({
   ZHIJIAO_LOCKOUT_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
   ZHIJIAO_WEB_DIST: z.string().optional(),
   /**
-   * An OpenAI-compatible endpoint (base URL ending in /v1) for language-model marking of short
-   * answers and essays. Until the AI hub's gateway serves approved models, this is the one model
-   * the platform may call; unset means no language-model marking.
+   * The hub model (its registry name) that marks short answers and essays. The assessment module
+   * calls it through the hub's own /v1 gateway with a module key, so approval, quotas, guardrails,
+   * metering and the call log apply as to any school app. Unset: no language-model marking.
    */
-  ZHIJIAO_MARKING_LLM_URL: z.string().url().optional(),
-  ZHIJIAO_MARKING_LLM_MODEL: z.string().min(1).default('marking'),
-  ZHIJIAO_MARKING_LLM_KEY: z.string().optional(),
+  ZHIJIAO_MARKING_MODEL: z.string().min(1).max(64).optional(),
   /** Marks below this confidence (0..1) go to the teacher's review queue. */
   ZHIJIAO_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
 });
@@ -55,7 +53,7 @@ export interface Config {
   sessionHours: number;
   lockout: { attempts: number; minutes: number };
   webDist: string;
-  markingLlm: { url: string; model: string; key: string | undefined } | null;
+  markingModel: string | null;
   reviewThreshold: number;
 }
 
@@ -80,9 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataKey: e.ZHIJIAO_DATA_KEY,
     sessionHours: e.ZHIJIAO_SESSION_HOURS,
     lockout: { attempts: e.ZHIJIAO_LOCKOUT_ATTEMPTS, minutes: e.ZHIJIAO_LOCKOUT_MINUTES },
-    markingLlm: e.ZHIJIAO_MARKING_LLM_URL
-      ? { url: e.ZHIJIAO_MARKING_LLM_URL.replace(/\/+$/, ''), model: e.ZHIJIAO_MARKING_LLM_MODEL, key: e.ZHIJIAO_MARKING_LLM_KEY }
-      : null,
+    markingModel: e.ZHIJIAO_MARKING_MODEL ?? null,
     reviewThreshold: e.ZHIJIAO_REVIEW_THRESHOLD,
     webDist: resolve(e.ZHIJIAO_WEB_DIST ?? new URL('../../../web/dist', import.meta.url).pathname),
   };
