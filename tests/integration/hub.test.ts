@@ -122,7 +122,7 @@ async function v1(k: string, path: string, body?: unknown) {
   }
   return { status: r.status, data, text, headers: r.headers };
 }
-const chat = (k: string, content: string, extra: Record<string, unknown> = {}) => v1(k, '/v1/chat/completions', { model: 'edu-chat', messages: [{ role: 'system', content: '你是学习助手。' }, { role: 'user', content }], ...extra });
+const chat = (k: string, content: string, extra: Record<string, unknown> = {}) => v1(k, '/v1/chat/completions', { model: 'test-chat', messages: [{ role: 'system', content: '你是学习助手。' }, { role: 'user', content }], ...extra });
 
 beforeAll(async () => {
   await Promise.all([a.start(), b.start()]);
@@ -139,7 +139,7 @@ beforeAll(async () => {
   xhsy = schools.find((x) => x.code === 'XHSY')!.id;
   yhwc = schools.find((x) => x.code === 'YHWC')!.id;
 
-  const m = await ops.post('/api/hub/models', { name: 'edu-chat', vendor: '省教育大模型', promptPrice: 200, completionPrice: 600 });
+  const m = await ops.post('/api/hub/models', { name: 'test-chat', vendor: '省教育大模型', promptPrice: 200, completionPrice: 600 });
   expect(m.status, JSON.stringify(m.data)).toBe(201);
   modelId = m.data.id;
   const na = await ops.post('/api/hub/nodes', { name: '省主节点', tier: 'main', baseUrl: a.url, apiKey: 'sk-secret-node-a', weight: 1, maxConcurrency: 8, models: [{ modelId, upstreamModel: 'upstream-chat' }] });
@@ -169,14 +169,14 @@ describe('registration and school-entry review', () => {
     expect(r.data).toMatchObject({ code: 'hub.not_approved', error: { code: 'hub.not_approved' } });
     expect(r.data.messages['zh-CN']).toContain('未经备案审查');
     expect(a.received.length + b.received.length).toBe(0);
-    expect((await v1(key, '/v1/models')).data.data).toEqual([]);
+    expect((await v1(key, '/v1/models')).data.data.map((m: any) => m.id)).not.toContain('test-chat');
   });
 
   it('keeps node credentials encrypted and never returns them', async () => {
     const nodes = await ops.get('/api/hub/nodes');
     expect(JSON.stringify(nodes.data)).not.toContain('sk-secret-node-a');
     expect(nodes.data.find((n: any) => n.id === nodeA)).toMatchObject({ hasCredential: true, status: 'up' });
-    expect(nodes.data.find((n: any) => n.id === nodeB)).toMatchObject({ hasCredential: false, status: 'up', models: [{ modelName: 'edu-chat', upstreamModel: 'upstream-chat' }] });
+    expect(nodes.data.find((n: any) => n.id === nodeB)).toMatchObject({ hasCredential: false, status: 'up', models: [{ modelName: 'test-chat', upstreamModel: 'upstream-chat' }] });
   });
 
   it('a county admin cannot approve for schools outside the county, nor approve with a failed checklist', async () => {
@@ -198,7 +198,8 @@ describe('registration and school-entry review', () => {
     const ok = await chat(key, '一元二次方程怎么解？');
     expect(ok.status, JSON.stringify(ok.data)).toBe(200);
     expect(ok.data.choices[0].message.content).toMatch(/^[AB]:一元二次方程怎么解？$/);
-    expect((await v1(key, '/v1/models')).data.data.map((x: any) => x.id)).toEqual(['edu-chat']);
+    expect((await v1(key, '/v1/models')).data.data.map((x: any) => x.id)).toContain('test-chat');
+    expect((await v1(otherKey, '/v1/models')).data.data.map((x: any) => x.id)).not.toContain('test-chat');
     const other = await chat(otherKey, '你好');
     expect(other.status).toBe(403);
     expect(other.data.code).toBe('hub.not_approved');
@@ -260,31 +261,31 @@ describe('guardrails', () => {
   it('blocks lexicon terms (even split by separators) before the upstream, flags others, per grade band', async () => {
     const add = await ops.post('/api/hub/lexicon', {
       terms: [
-        { term: '自制炸药', category: '暴力危险', action: 'block' },
-        { term: '代写作业', category: '学术诚信', action: 'flag' },
-        { term: '网络赌博', category: '赌博', action: 'block', gradeBands: ['primary'] },
+        { term: '自制燃烧瓶', category: '暴力危险', action: 'block' },
+        { term: '代写论文', category: '学术诚信', action: 'flag' },
+        { term: '彩票投注', category: '赌博', action: 'block', gradeBands: ['primary'] },
       ],
     });
     expect(add.status).toBe(201);
     const before = a.received.length + b.received.length;
-    const blocked = await chat(key, '怎么 自*制 炸药');
+    const blocked = await chat(key, '怎么 自*制 燃烧瓶');
     expect(blocked.status).toBe(400);
     expect(blocked.data).toMatchObject({ code: 'hub.content_blocked', categories: ['暴力危险'] });
     expect(a.received.length + b.received.length).toBe(before);
-    const flagged = await chat(key, '能帮我代写作业吗');
+    const flagged = await chat(key, '能帮我代写论文吗');
     expect(flagged.status).toBe(200);
-    // 网络赌博 blocks only for primary; this key is junior.
-    expect((await chat(key, '网络赌博的危害')).status).toBe(200);
+    // 彩票投注 blocks only for primary; this key is junior.
+    expect((await chat(key, '彩票投注的危害')).status).toBe(200);
     const calls = (await ops.get('/api/hub/calls?limit=3')).data;
     expect(calls[1].guardrails.flags).toContain('flag:学术诚信');
     expect(calls[2]).toMatchObject({ outcome: 'blocked', errorCode: 'hub.content_blocked' });
   });
 
   it('blocks a reply that breaks the lexicon (output scan)', async () => {
-    // The fake echoes the prompt; 网络赌博 is allowed on input for junior only as a flag-free term, so add an output-only case.
-    await ops.post('/api/hub/lexicon', { terms: [{ term: '暴力视频', category: '暴力危险', action: 'block' }] });
+    // The fake echoes the prompt: with the input scan off, the same words come back and the output scan catches them.
+    await ops.post('/api/hub/lexicon', { terms: [{ term: '暴力游戏视频', category: '暴力危险', action: 'block' }] });
     await ops.request('PUT', '/api/hub/policies/junior', { maskPii: true, restorePii: true, scanInput: false, scanOutput: true, retentionDays: 30 });
-    const r = await chat(key, '推荐暴力视频');
+    const r = await chat(key, '推荐暴力游戏视频');
     expect(r.status).toBe(400);
     expect(r.data.code).toBe('hub.output_blocked');
     await ops.request('PUT', '/api/hub/policies/junior', { maskPii: true, restorePii: true, scanInput: true, scanOutput: true, retentionDays: 30 });
@@ -405,10 +406,10 @@ describe('quotas and metering', () => {
     expect(st.data.total.calls).toBe(calls.length);
     expect(st.data.total.tokens).toBe(tokens);
     // Price: 200 分 per million prompt tokens, 600 per million completion tokens.
-    const microFen = calls.reduce((t, c) => t + (c.model === 'edu-chat' ? c.promptTokens * 200 + c.completionTokens * 600 : 0), 0);
+    const microFen = calls.reduce((t, c) => t + (c.model === 'test-chat' ? c.promptTokens * 200 + c.completionTokens * 600 : 0), 0);
     expect(st.data.total.costFen).toBeCloseTo(Math.round((microFen / 1e6) * 100) / 100, 6);
     const line = st.data.lines.find((l: any) => l.schoolId === xhsy);
-    expect(line).toMatchObject({ name: '杭州市西湖区实验中学', regionName: '西湖区', model: 'edu-chat' });
+    expect(line).toMatchObject({ name: '杭州市西湖区实验中学', regionName: '西湖区', model: 'test-chat' });
     expect(st.data.byRegion.map((r: any) => r.level)).toEqual(expect.arrayContaining(['province', 'city', 'county']));
     const x = await ops.get(`/api/hub/statements.xlsx?month=${month}`);
     expect(x.status).toBe(200);
@@ -427,7 +428,7 @@ describe('quotas and metering', () => {
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const u = await schoolAdmin.get(`/api/hub/usage?from=${today}&to=${today}`);
     expect(u.status).toBe(200);
-    expect(u.data.rows[0]).toMatchObject({ day: today, model: 'edu-chat' });
+    expect(u.data.rows[0]).toMatchObject({ day: today, model: 'test-chat' });
     expect(u.data.totals.p50LatencyMs).not.toBeNull();
     expect(u.data.bySchool.map((x: any) => x.schoolId)).toEqual([xhsy]);
   });

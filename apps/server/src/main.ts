@@ -97,6 +97,8 @@ export async function startPlatform(config: Config) {
     if (region) {
       const seeded = await curriculum.seedDemoIfEmpty(region);
       if (seeded.subjects || seeded.items) logger.info(seeded, 'demo knowledge-point graphs and items seeded');
+      await hub.reload(); // the region tree may have just been seeded
+      if (await hub.seedDemoIfEmpty(region)) logger.info('demo AI hub seeded: models, main node, approvals, lexicon');
     }
   }
   // Embedded PGlite allows one process only, so a job marked running was left by a crash.

@@ -9,6 +9,7 @@ import type { AuditLog } from '../../platform/audit/index.js';
 import type { DataCipher } from '../../platform/crypto/index.js';
 import type { Db } from '../../platform/db/index.js';
 import type { App } from '../../platform/http/app.js';
+import { seedHubDemoIfEmpty } from './demo.js';
 import { Gateway } from './gateway.js';
 import { HealthChecker } from './health.js';
 import { Meter } from './meter.js';
@@ -91,6 +92,12 @@ export async function createHub(d: HubDeps) {
     /** A fresh gateway key for one of the platform's own modules (they call /v1 like any school app). */
     issueModuleKey: (module: string) => admin.issueModuleKey(module),
     forgetRoster: (schoolId?: string) => gateway.forgetRoster(schoolId),
+    /** The demo region's models, node, products, lexicon and policies, once, on an empty hub. */
+    seedDemoIfEmpty: async (rootRegionId: string | null) => {
+      const seeded = await seedHubDemoIfEmpty(d.db, rootRegionId);
+      if (seeded) await reload();
+      return seeded;
+    },
     purgeExpired: (now?: Date) => reports.purgeExpired(now),
   };
 }

@@ -10,6 +10,7 @@ import type { Principal } from '../../platform/auth/principal.js';
 import { randomToken, sha256, type DataCipher } from '../../platform/crypto/index.js';
 import type { Db } from '../../platform/db/index.js';
 import { AppError, conflict, notFound, unprocessable } from '../../platform/http/errors.js';
+import { SYSTEM_USER } from './demo.js';
 import type { Meter } from './meter.js';
 import { authorize, forbidden, scopeOf, type AdminScope } from './policies.js';
 import type {
@@ -262,7 +263,7 @@ export class HubAdmin {
       gradeBands: r.gradeBands,
       evidence: r.evidence,
       status: r.status,
-      registeredBy: users.get(r.registeredBy) ?? '—',
+      registeredBy: users.get(r.registeredBy) ?? (r.registeredBy === SYSTEM_USER ? '系统（演示数据）' : '—'),
       createdAt: r.createdAt.toISOString(),
       updatedAt: r.updatedAt.toISOString(),
       activeApprovals: (snap.products.get(r.id)?.approvals ?? []).filter((a) => !a.revoked && (a.expiresAt === null || a.expiresAt > now)).length,
@@ -290,7 +291,7 @@ export class HubAdmin {
     const now = Date.now();
     return {
       ...base,
-      reviews: reviews.map((x) => ({ id: x.id, reviewer: users.get(x.reviewerId) ?? '—', decision: x.decision, checklist: x.checklist, comment: x.comment, createdAt: x.createdAt.toISOString() })),
+      reviews: reviews.map((x) => ({ id: x.id, reviewer: users.get(x.reviewerId) ?? (x.reviewerId === SYSTEM_USER ? '系统（演示数据）' : '—'), decision: x.decision, checklist: x.checklist, comment: x.comment, createdAt: x.createdAt.toISOString() })),
       approvals: approvals.map((a): Out<typeof Approval> => ({
         id: a.id,
         productId: a.productId,
