@@ -239,6 +239,43 @@ describe('registration and school-entry review', () => {
   });
 });
 
+describe('keys', () => {
+  it('refuses a missing, unknown or revoked key, an unknown model and a model the key is not limited to', async () => {
+    const none = await fetch(`${s.baseUrl}/v1/models`);
+    expect(none.status).toBe(401);
+    expect((await none.json()).code).toBe('hub.key_missing');
+    expect((await v1('zg_not-a-real-key', '/v1/models')).data.code).toBe('hub.key_invalid');
+    const unknown = await v1(key, '/v1/chat/completions', { model: 'gpt-9', messages: [{ role: 'user', content: 'hi' }] });
+    expect(unknown).toMatchObject({ status: 404, data: { code: 'hub.model_unknown' } });
+    const limited = await schoolAdmin.post('/api/hub/keys', { name: '只用向量', ownerType: 'school', ownerId: xhsy, gradeBand: 'junior', models: ['edu-embed'] });
+    expect(limited.status).toBe(201);
+    const r = await chat(limited.data.key, '你好');
+    expect(r).toMatchObject({ status: 403, data: { code: 'hub.model_not_allowed_for_key' } });
+    expect((await v1(limited.data.key, '/v1/models')).data.data.map((m: any) => m.id)).toEqual(['edu-embed']);
+    await schoolAdmin.post(`/api/hub/keys/${limited.data.id}/revoke`);
+    expect((await v1(limited.data.key, '/v1/models')).data.code).toBe('hub.key_invalid');
+    // A school admin cannot key another school, nor a platform module.
+    expect((await schoolAdmin.post('/api/hub/keys', { name: 'x', ownerType: 'school', ownerId: yhwc, gradeBand: 'junior' })).data.code).toBe('hub.scope_outside');
+    expect((await schoolAdmin.post('/api/hub/keys', { name: 'x', ownerType: 'module', module: 'tutor', gradeBand: 'adult' })).status).toBe(403);
+    expect(JSON.stringify((await schoolAdmin.get('/api/hub/keys')).data)).not.toContain(key);
+  });
+
+  it('serves embeddings through the same gate, masking the input', async () => {
+    const em = await ops.post('/api/hub/models', { name: 'test-embed', kind: 'embedding', vendor: '测试', promptPrice: 50, completionPrice: 0 });
+    await ops.request('PATCH', `/api/hub/nodes/${nodeA}`, { models: [{ modelId, upstreamModel: 'upstream-chat' }, { modelId: em.data.id, upstreamModel: 'upstream-embed' }] });
+    const p = await ops.post('/api/hub/products', { name: '测试向量模型', kind: 'model', modelId: em.data.id, vendor: '测试', purpose: '检索', dataTouched: [], gradeBands: ['junior'] });
+    await county.post(`/api/hub/products/${p.data.id}/reviews`, { decision: 'approve', checklist: PASS, scope: { schoolIds: [xhsy], gradeBands: ['junior'] } });
+    const before = a.received.length;
+    const r = await v1(key, '/v1/embeddings', { model: 'test-embed', input: ['联系电话 13912345678 的家长'] });
+    expect(r.status, JSON.stringify(r.data)).toBe(200);
+    expect(r.data.data[0].embedding).toEqual([0.1, 0.2]);
+    const sent = a.received.slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ model: 'upstream-embed', input: ['联系电话 [手机1] 的家长'] });
+    expect((await v1(key, '/v1/embeddings', { model: 'test-chat', input: 'x' })).data.code).toBe('hub.model_wrong_kind');
+  });
+});
+
 describe('guardrails', () => {
   it('masks roster names, student numbers, ID numbers, phones and e-mails before the upstream and restores them in the reply', async () => {
     const st = (await schoolAdmin.get(`/api/students?schoolId=${xhsy}&pageSize=1`)).data.items[0];
@@ -246,13 +283,13 @@ describe('guardrails', () => {
     const idNo = id17 + cnIdCheckChar(id17);
     const phone = '13812345678';
     const prompt = `学生${st.name}（学号${st.studentNo}，身份证${idNo}，家长电话${phone}，邮箱 parent@example.com）这次数学没考好，怎么帮他？`;
-    const before = a.received.length + b.received.length;
+    const [beforeA, beforeB] = [a.received.length, b.received.length];
     const r = await chat(key, prompt);
     expect(r.status, JSON.stringify(r.data)).toBe(200);
-    const sent = [...a.received, ...b.received].slice(before).map((x) => JSON.stringify(x)).join('\n');
+    const sent = [...a.received.slice(beforeA), ...b.received.slice(beforeB)].map((x) => JSON.stringify(x)).join('\n');
     expect(sent).not.toBe('');
     for (const secret of [st.name, st.studentNo, idNo, phone, 'parent@example.com']) expect(sent).not.toContain(secret);
-    expect(sent).toContain('[姓名1]');
+    expect(sent, sent).toContain('[姓名1]');
     expect(r.data.choices[0].message.content).toBe(`${r.data.choices[0].message.content.slice(0, 2)}${prompt}`);
     const calls = (await schoolAdmin.get('/api/hub/calls?limit=1')).data;
     expect(calls[0].guardrails.masked).toMatchObject({ name: 1, id: 1, phone: 1, email: 1, student_no: 1 });
@@ -296,6 +333,7 @@ describe('streaming', () => {
   it('passes SSE through intact: every event valid, content equal to the upstream (placeholders restored), [DONE] last, usage metered', async () => {
     const st = (await schoolAdmin.get(`/api/students?schoolId=${xhsy}&pageSize=1`)).data.items[0];
     const prompt = `请给${st.name}写一段鼓励的话，提到${st.name}最近的进步。`;
+    const [beforeA, beforeB] = [a.received.length, b.received.length];
     const r = await chat(key, prompt, { stream: true });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toContain('text/event-stream');
@@ -310,8 +348,11 @@ describe('streaming', () => {
     }
     expect(content).toMatch(/^[AB]:/);
     expect(content.slice(2)).toBe(prompt);
-    const sent = JSON.stringify([...a.received, ...b.received].at(-1));
-    expect(sent).not.toContain(st.name);
+    const upstream = [...a.received.slice(beforeA), ...b.received.slice(beforeB)];
+    expect(upstream).toHaveLength(1);
+    expect(upstream[0]).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+    expect(JSON.stringify(upstream[0])).not.toContain(st.name);
+    expect(JSON.stringify(upstream[0])).toContain('[姓名1]');
     const call = (await ops.get('/api/hub/calls?limit=1')).data[0];
     expect(call).toMatchObject({ stream: true, outcome: 'ok', promptTokens: 100, completionTokens: 20, usageEstimated: false });
   });
@@ -408,7 +449,7 @@ describe('quotas and metering', () => {
     // Price: 200 分 per million prompt tokens, 600 per million completion tokens.
     const microFen = calls.reduce((t, c) => t + (c.model === 'test-chat' ? c.promptTokens * 200 + c.completionTokens * 600 : 0), 0);
     expect(st.data.total.costFen).toBeCloseTo(Math.round((microFen / 1e6) * 100) / 100, 6);
-    const line = st.data.lines.find((l: any) => l.schoolId === xhsy);
+    const line = st.data.lines.find((l: any) => l.schoolId === xhsy && l.model === 'test-chat');
     expect(line).toMatchObject({ name: '杭州市西湖区实验中学', regionName: '西湖区', model: 'test-chat' });
     expect(st.data.byRegion.map((r: any) => r.level)).toEqual(expect.arrayContaining(['province', 'city', 'county']));
     const x = await ops.get(`/api/hub/statements.xlsx?month=${month}`);
@@ -428,7 +469,8 @@ describe('quotas and metering', () => {
     const today = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10);
     const u = await schoolAdmin.get(`/api/hub/usage?from=${today}&to=${today}`);
     expect(u.status).toBe(200);
-    expect(u.data.rows[0]).toMatchObject({ day: today, model: 'test-chat' });
+    expect(u.data.rows.map((r: any) => r.model)).toEqual(expect.arrayContaining(['test-chat', 'test-embed']));
+    expect(u.data.rows.every((r: any) => r.day === today)).toBe(true);
     expect(u.data.totals.p50LatencyMs).not.toBeNull();
     expect(u.data.bySchool.map((x: any) => x.schoolId)).toEqual([xhsy]);
   });
