@@ -18,3 +18,4 @@ export * from './text/aho-corasick.js';
 export * from './text/lexicon.js';
 export * from './text/tokens.js';
 export * from './gateway/scheduler.js';
+export * from './stats/item-analysis.js';
