@@ -36,6 +36,15 @@ import { NotebookPage } from '../assessment/NotebookPage';
 import { CompanionPage } from '../learning/CompanionPage';
 import { MasteryPage } from '../learning/MasteryPage';
 import { TierPage } from '../learning/TierPage';
+import { ProductsPage } from '../hub/ProductsPage';
+import { ProductDetailPage } from '../hub/ProductDetailPage';
+import { NodesPage } from '../hub/NodesPage';
+import { KeysPage } from '../hub/KeysPage';
+import { UsagePage } from '../hub/UsagePage';
+import { StatementsPage } from '../hub/StatementsPage';
+import { ComputeRequestsPage } from '../hub/ComputeRequestsPage';
+import { CallsPage } from '../hub/CallsPage';
+import { GuardrailsPage } from '../hub/GuardrailsPage';
 
 function Loading() {
   return (
@@ -102,6 +111,15 @@ function Routed() {
         <Route path="/companion" element={<CompanionPage />} />
         <Route path="/mastery" element={<MasteryPage />} />
         <Route path="/mastery/tiers" element={<TierPage />} />
+        <Route path="/hub/products" element={<ProductsPage />} />
+        <Route path="/hub/products/:id" element={<ProductDetailPage />} />
+        <Route path="/hub/nodes" element={<NodesPage />} />
+        <Route path="/hub/keys" element={<KeysPage />} />
+        <Route path="/hub/usage" element={<UsagePage />} />
+        <Route path="/hub/statements" element={<StatementsPage />} />
+        <Route path="/hub/compute-requests" element={<ComputeRequestsPage />} />
+        <Route path="/hub/calls" element={<CallsPage />} />
+        <Route path="/hub/guardrails" element={<GuardrailsPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/forbidden" element={<Forbidden />} />
         <Route path="*" element={<Navigate to={home} replace />} />

@@ -1,6 +1,6 @@
 /** The signed-in frame: sider navigation, header with user, roles, language and sign-out. */
-import { useState } from 'react';
-import { Avatar, Button, Dropdown, Layout, Menu, Space, Tag, Typography } from 'antd';
+import { useState, type ReactNode } from 'react';
+import { Avatar, Button, Dropdown, Layout, Menu, Space, Tag, Typography, type MenuProps } from 'antd';
 import { LogoutOutlined, UserOutlined } from '@ant-design/icons';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import type { Me } from '@zhijiao/server/api-types';
@@ -25,6 +25,23 @@ export function AppLayout({ me }: { me: Me }) {
     .sort((a, b) => b.path.length - a.path.length)[0]?.path;
   const roleNames = [...new Set(me.roles.map((r) => r.role))];
   const allowed = routeAllowed(me, t, location.pathname);
+  // Entries with a group (e.g. the AI hub's pages) sit under one heading, in the order they first appear.
+  const menu: NonNullable<MenuProps['items']> = [];
+  const groups = new Map<string, { type: 'group'; key: string; label: string; children: { key: string; icon: ReactNode; label: string }[] }>();
+  for (const i of items) {
+    const e = { key: i.path, icon: i.icon, label: i.label };
+    if (!i.group) {
+      menu.push(e);
+      continue;
+    }
+    let g = groups.get(i.group);
+    if (!g) {
+      g = { type: 'group', key: `group:${i.group}`, label: i.group, children: [] };
+      groups.set(i.group, g);
+      menu.push(g);
+    }
+    g.children.push(e);
+  }
 
   return (
     <Layout className="zj-app">
@@ -43,7 +60,7 @@ export function AppLayout({ me }: { me: Me }) {
           mode="inline"
           data-testid="nav"
           selectedKeys={selected ? [selected] : []}
-          items={items.map((i) => ({ key: i.path, icon: i.icon, label: i.label }))}
+          items={menu}
           onClick={(e) => navigate(e.key)}
         />
       </Sider>

@@ -17,6 +17,14 @@ import {
   ScheduleOutlined,
   CompassOutlined,
   HeatMapOutlined,
+  SafetyCertificateOutlined,
+  CloudServerOutlined,
+  KeyOutlined,
+  BarChartOutlined,
+  AccountBookOutlined,
+  ThunderboltOutlined,
+  UnorderedListOutlined,
+  SafetyOutlined,
 } from '@ant-design/icons';
 import { DatabaseOutlined } from '@ant-design/icons';
 import type { Me, Role } from '@zhijiao/server/api-types';
@@ -27,6 +35,8 @@ export interface NavItem {
   path: string;
   label: string;
   icon: ReactNode;
+  /** The sider group the entry belongs to (e.g. the AI hub), for a layout that groups entries. */
+  group?: string;
 }
 
 export function navFor(me: Me, t: Messages): NavItem[] {
@@ -67,6 +77,20 @@ export function navFor(me: Me, t: Messages): NavItem[] {
     add({ path: '/assignments', label: t.nav.assignments, icon: <ScheduleOutlined /> });
     add({ path: '/review', label: t.nav.review, icon: <CheckSquareOutlined /> });
     add({ path: '/mastery', label: t.nav.mastery, icon: <HeatMapOutlined /> });
+  }
+  // AI hub (AI 中枢): region admins run all of it; a school admin registers its apps, holds keys, sees its use and bill, requests compute
+  if (isRegionAdmin || isSchoolAdmin) {
+    const hub = (path: string, label: string, icon: ReactNode) => add({ path, label, icon, group: t.hub.nav.group });
+    hub('/hub/products', t.hub.nav.products, <SafetyCertificateOutlined />);
+    if (isRegionAdmin) hub('/hub/nodes', t.hub.nav.nodes, <CloudServerOutlined />);
+    hub('/hub/keys', t.hub.nav.keys, <KeyOutlined />);
+    hub('/hub/usage', t.hub.nav.usage, <BarChartOutlined />);
+    hub('/hub/statements', t.hub.nav.statements, <AccountBookOutlined />);
+    hub('/hub/compute-requests', t.hub.nav.compute, <ThunderboltOutlined />);
+    if (isRegionAdmin) {
+      hub('/hub/calls', t.hub.nav.calls, <UnorderedListOutlined />);
+      hub('/hub/guardrails', t.hub.nav.guardrails, <SafetyOutlined />);
+    }
   }
   add({ path: '/profile', label: t.nav.profile, icon: <UserOutlined /> });
   return items;
