@@ -32,7 +32,7 @@ import { Meter, type CallRow } from './meter.js';
 import type { KeyRec, ModelRec, NodeRec, PolicyRec, Snapshot } from './state.js';
 
 const MAX_ATTEMPTS = 3;
-const UPSTREAM_TIMEOUT_MS = 120_000;
+const UPSTREAM_TIMEOUT_MS = 300_000;
 const QUEUE_TIMEOUT_MS = 30_000;
 const MASKER_TTL_MS = 60_000;
 const SEP = '\u0000\u0001';
