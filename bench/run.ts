@@ -3,6 +3,9 @@
  * Loads bench/SUITE.ts and calls its default export. Each suite prints one line per result:
  *   BENCH <suite> key=value key=value ...
  * Benchmarks are never asserted in tests; the figures go into ADRs and reports.
+ *
+ * Suites: search, math-equiv, short-answer, essay, kt, gateway (the hub's /v1 gateway against
+ * the upstream called directly and through Portkey; helpers in bench/support/).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
