@@ -35,7 +35,7 @@ CREATE TABLE "hub_calls" (
 	"latency_ms" integer NOT NULL,
 	"attempts" integer DEFAULT 1 NOT NULL,
 	"guardrails" jsonb NOT NULL,
-	"content_enc" "bytea",
+	"content_enc" text,
 	"retain_until" timestamp with time zone
 );
 --> statement-breakpoint

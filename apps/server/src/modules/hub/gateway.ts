@@ -314,7 +314,7 @@ export class Gateway {
     row.guardrails = guard.flags.length || guard.blocked || Object.keys(guard.masked).length ? { masked: guard.masked, flags: guard.flags, ...(guard.blocked ? { blocked: guard.blocked } : {}) } : {};
     if (model) row.costMicroFen = (row.promptTokens ?? 0) * model.promptPrice + (row.completionTokens ?? 0) * model.completionPrice;
     if (content !== null) {
-      row.contentEnc = this.d.cipher.encrypt(content);
+      row.contentEnc = this.d.cipher.encrypt(content).toString('base64');
       row.retainUntil = new Date(this.now() + policy.retentionDays * 86_400_000);
     }
     this.d.meter.record(row, Meter.subjectsOf(key));

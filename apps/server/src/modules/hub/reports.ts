@@ -276,7 +276,7 @@ export class HubReports {
     const [r] = await this.db.select({ enc: hubCalls.contentEnc }).from(hubCalls).where(eq(hubCalls.id, id));
     if (!r?.enc) throw notFound('hub.call_content_absent', { zh: '这次调用没有保存内容，或已过保存期限。', en: 'No content is kept for this call, or its retention has passed.' });
     await this.audit.append({ actor: p, action: 'hub.call.content_read', resourceType: 'hub_call', resourceId: String(id), outcome: 'success', ip: p.ip });
-    return { id, content: JSON.parse(this.cipher.decrypt(r.enc)) };
+    return { id, content: JSON.parse(this.cipher.decrypt(Buffer.from(r.enc, 'base64'))) };
   }
 
   /** Deletes stored contents past their retention (the metadata stays for statements). */

@@ -243,7 +243,8 @@ export const hubCalls = pgTable(
     latencyMs: integer('latency_ms').notNull(),
     attempts: integer('attempts').notNull().default(1),
     guardrails: jsonb('guardrails').$type<Record<string, unknown>>().notNull(),
-    contentEnc: bytea('content_enc'),
+    /** AES-256-GCM (iv | tag | ciphertext), base64: text, so batched inserts need no bytea encoding. */
+    contentEnc: text('content_enc'),
     retainUntil: at('retain_until'),
   },
   (t) => [index('hub_calls_at_idx').on(t.at), index('hub_calls_school_idx').on(t.schoolId, t.at), index('hub_calls_key_idx').on(t.keyId, t.at)],

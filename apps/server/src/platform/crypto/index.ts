@@ -61,8 +61,21 @@ export class DataCipher {
     return new DataCipher(Buffer.from(readFileSync(file, 'utf8').trim(), 'base64'));
   }
 
+  /** IVs are taken from a pool of CSPRNG bytes (each byte used once): one syscall per 4,096 encryptions. */
+  private ivPool = Buffer.alloc(0);
+  private ivAt = 0;
+  private nextIv(): Buffer {
+    if (this.ivAt + 12 > this.ivPool.length) {
+      this.ivPool = randomBytes(12 * 4096);
+      this.ivAt = 0;
+    }
+    const iv = this.ivPool.subarray(this.ivAt, this.ivAt + 12);
+    this.ivAt += 12;
+    return iv;
+  }
+
   encrypt(plain: string): Buffer {
-    const iv = randomBytes(12);
+    const iv = this.nextIv();
     const c = createCipheriv('aes-256-gcm', this.key, iv);
     const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
     return Buffer.concat([iv, c.getAuthTag(), body]);
