@@ -209,6 +209,11 @@ const MATRIX: Case[] = [
   { method: 'POST', route: '/v1/embeddings', path: () => '/v1/embeddings', body: () => ({ model: 'x', input: 'hi' }), allow: ALL, keyAuth: true },
   { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
   { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
+  // Analytics: a report for the teachers of the assignment's classes and the admins above them; calibration for modellers.
+  { method: 'GET', route: '/api/analytics/assignments/{id}/report', path: (i) => `/api/analytics/assignments/${i.assignment}/report`, allow: [...TEACHERS, ...ADMINS] },
+  { method: 'GET', route: '/api/analytics/assignments/{id}/report.xlsx', path: (i) => `/api/analytics/assignments/${i.assignment}/report.xlsx`, allow: [...TEACHERS, ...ADMINS] },
+  { method: 'POST', route: '/api/analytics/calibrations', path: () => '/api/analytics/calibrations', body: () => ({ subject: 'math', minResponses: 5 }), allow: ['researcher', 'province_admin', 'sysadmin'] },
+  { method: 'GET', route: '/api/analytics/calibrations/{id}', path: (i) => `/api/analytics/calibrations/${i.unknown}`, allow: ['researcher', 'province_admin', 'sysadmin'] },
 ];
 
 let server: RunningServer;

@@ -17,6 +17,7 @@ import { createAssessment } from './modules/assessment/index.js';
 import { createCurriculum } from './modules/curriculum/index.js';
 import { createIdentity } from './modules/identity/index.js';
 import { createLearning } from './modules/learning/index.js';
+import { createAnalytics } from './modules/analytics/index.js';
 import { createHub } from './modules/hub/index.js';
 
 export async function startPlatform(config: Config) {
@@ -47,6 +48,7 @@ export async function startPlatform(config: Config) {
     settings: assessmentSettings,
   });
   const learning = createLearning({ db, audit, jobs, log: logger.child({ part: 'learning' }), curriculum, assessment, directory: identity });
+  const analytics = createAnalytics({ db, audit, jobs, log: logger.child({ part: 'analytics' }), assessment, curriculum, directory: identity });
   const hub = await createHub({ db, audit, cipher, log: logger.child({ part: 'hub' }), directory: identity });
 
   const app = await buildApp({
@@ -74,6 +76,7 @@ export async function startPlatform(config: Config) {
   curriculum.routes(app);
   assessment.routes(app);
   learning.routes(app);
+  analytics.routes(app);
   hub.routes(app);
   auditRoutes(app, audit);
 
@@ -109,6 +112,7 @@ export async function startPlatform(config: Config) {
   await hub.reload(); // the region tree may have just been seeded
   jobs.start();
   learning.start();
+  analytics.start();
   hub.start();
   await app.listen({ port: config.port, host: config.host });
   if (config.markingModel) {
@@ -125,6 +129,7 @@ export async function startPlatform(config: Config) {
       await app.close();
       await hub.stop();
       await learning.stop();
+      await analytics.stop();
       await jobs.stop();
       await database.close();
     })());

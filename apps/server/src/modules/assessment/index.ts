@@ -39,6 +39,8 @@ export function createAssessment(d: {
     routes: (app: App) => assessmentRoutes(app, assignments, marking, paper),
     /** Create an assignment, optionally visible only to some students of its classes (tiered practice). */
     createAssignment: (p: Principal, input: z.input<typeof AssignmentInput>, audience?: string[]) => assignments.create(p, AssignmentInput.parse(input), audience),
+    /** For analytics: an assignment's classes, author and questions (choice options and keys); null if none. */
+    assignmentAudience: assignments.audience.bind(assignments),
     /** Error-notebook entries of a student due for review now. */
     notebookDue: marking.dueEntries.bind(marking),
     /** A practice answer to an item in the open notebook counts as its spaced-review retry. */

@@ -25,6 +25,9 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
 const REVIEW_DAYS = [1, 3, 7, 14];
 
 export class Marking {
+  /** Class -> school, learnt outside transactions (PGlite runs one at a time) for the event's schoolId. */
+  private readonly schoolOfClass = new Map<string, string>();
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
@@ -33,6 +36,16 @@ export class Marking {
     private readonly directory: Directory,
     private readonly settings: { llm: LlmEndpoint | null; threshold: number },
   ) {}
+
+  /**
+   * Looks up the schools of these classes (a class never changes school, so they are kept).
+   * Called before opening the transaction that finalises submissions of these classes.
+   */
+  async knowSchools(classIds: string[]): Promise<void> {
+    const missing = [...new Set(classIds)].filter((c) => !this.schoolOfClass.has(c));
+    if (!missing.length) return;
+    for (const [c, school] of await this.directory.classSchools(missing)) this.schoolOfClass.set(c, school);
+  }
 
   register(): void {
     this.jobs.register(MARK_JOB, (payload) => this.markSubmission(String(payload.submissionId)));
@@ -89,6 +102,7 @@ export class Marking {
         })
         .onConflictDoNothing();
     }
+    await this.knowSchools([s.classId]);
     await this.db.transaction((tx) => this.finalise(tx, submissionId));
   }
 
@@ -120,10 +134,16 @@ export class Marking {
     if (s.late && a!.latePolicy === 'penalty') total *= 1 - a!.latePenalty / 100;
     const markedAt = new Date();
     await tx.update(submissions).set({ status: 'marked', score: round2(total), markedAt }).where(eq(submissions.id, submissionId));
+    const answers = s.answers as Record<string, unknown>;
     const perItem = items.map((it) => {
       const m = marks.find((x) => x.position === it.position)!;
       const snap = it.snapshot as ItemSnapshot;
       const score = m.finalScore ?? m.engineScore;
+      const given = answers[String(it.position)];
+      // Choice items: the option(s) chosen, for analytics' distractor analysis (null: no answer).
+      let chosen: string | string[] | null | undefined;
+      if (snap.type === 'single_choice') chosen = typeof given === 'string' ? given : null;
+      else if (snap.type === 'multiple_choice') chosen = Array.isArray(given) ? given.filter((x): x is string => typeof x === 'string') : null;
       return {
         position: it.position,
         itemId: it.itemId,
@@ -136,6 +156,7 @@ export class Marking {
         correct: !isWrong(score, it.score),
         engine: m.status === 'reviewed' ? `teacher(${m.engine})` : m.engine,
         confidence: m.confidence,
+        ...(chosen === undefined ? {} : { chosen }),
       };
     });
     await publish(tx, SUBMISSION_MARKED, submissionId, {
@@ -145,6 +166,7 @@ export class Marking {
       subject: a!.subject,
       studentId: s.studentId,
       classId: s.classId,
+      schoolId: this.schoolOfClass.get(s.classId) ?? null,
       attempt: s.attempt,
       source: s.source,
       score: round2(total),
@@ -154,7 +176,6 @@ export class Marking {
       markedAt: markedAt.toISOString(),
       items: perItem,
     });
-    const answers = s.answers as Record<string, unknown>;
     for (const r of perItem) {
       if (r.correct || s.source === 'paper') continue;
       const it = items.find((x) => x.position === r.position)!;
@@ -272,6 +293,8 @@ export class Marking {
         );
     }
     const finalScore = round2(points.reduce((s, pt) => s + pt.score, 0) * d.scale);
+    const [sub] = await this.db.select({ classId: submissions.classId }).from(submissions).where(eq(submissions.id, submissionId));
+    await this.knowSchools(sub ? [sub.classId] : []);
     await this.db.transaction(async (tx) => {
       await tx
         .update(itemMarks)
@@ -306,6 +329,8 @@ export class Marking {
   /** Accepts every pending mark of an assignment (optionally one question) at or above a confidence. */
   async bulkAccept(p: Principal, f: { assignmentId: string; position?: number; minConfidence: number }) {
     await this.assignmentsSvc.forTeacher(p, f.assignmentId);
+    const classes = await this.db.selectDistinct({ classId: submissions.classId }).from(submissions).where(eq(submissions.assignmentId, f.assignmentId));
+    await this.knowSchools(classes.map((c) => c.classId));
     return this.db.transaction(async (tx) => {
       const rows = await tx
         .update(itemMarks)

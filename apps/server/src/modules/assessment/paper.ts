@@ -116,6 +116,7 @@ export class PaperScores {
     if (errors.length) throw invalid(errors);
     if (!rows.length) throw new AppError(422, 'assessment.paper_empty', { zh: '表中没有任何成绩。', en: 'The sheet has no scores.' });
     await this.assignmentsSvc.freezeItems(assignmentId);
+    await this.marking.knowSchools(rows.map((r) => r.classId));
     await this.db.transaction(async (tx) => {
       for (const r of rows) {
         const [s] = await tx

@@ -21,6 +21,7 @@ export interface Directory {
   enrolment(studentId: string): Promise<{ classId: string; schoolId: string; name: string; studentNo: string } | null>;
   classMembers(classIds: string[]): Promise<{ id: string; name: string; studentNo: string; classId: string }[]>;
   classNames(classIds: string[]): Promise<Map<string, string>>;
+  classSchools(classIds: string[]): Promise<Map<string, string>>;
 }
 
 type AssignmentRow = typeof assignments.$inferSelect;
@@ -527,6 +528,42 @@ export class Assignments {
       .where(and(eq(submissions.assignmentId, id), eq(submissions.studentId, p.userId)))
       .orderBy(desc(submissions.attempt));
     return rows.map((s) => this.submissionRow(s, null));
+  }
+
+  /**
+   * For analytics (no caller: the analytics module decides who may see what): who the assignment
+   * is for and its questions, with the options and key of choice items. Null when it does not exist.
+   */
+  async audience(id: string) {
+    const [a] = await this.db.select().from(assignments).where(eq(assignments.id, id));
+    if (!a) return null;
+    const items = await this.items(id);
+    return {
+      id: a.id,
+      kind: a.kind,
+      title: a.title,
+      subject: a.subject,
+      grade: a.grade,
+      authorId: a.authorId,
+      maxScore: a.maxScore,
+      classIds: await this.classIdsOf(id),
+      items: items.map((it) => {
+        const snap = it.snapshot as ItemSnapshot;
+        const b = snap.body;
+        const choice = b.type === 'single_choice' || b.type === 'multiple_choice';
+        return {
+          position: it.position,
+          itemId: it.itemId,
+          itemVersion: it.itemVersion,
+          type: snap.type,
+          max: it.score,
+          knowledgePoints: snap.knowledgePoints,
+          stem: b.stem,
+          options: choice ? b.options.map((o) => o.key) : null,
+          key: choice ? b.answer : null,
+        };
+      }),
+    };
   }
 
   async assignmentTitles(ids: string[]): Promise<Map<string, string>> {

@@ -184,6 +184,13 @@ export class Directory {
     };
   }
 
+  /** The school of each class by id (for modules that keep school-level aggregates; no personal data). */
+  async classSchools(classIds: string[]): Promise<Map<string, string>> {
+    if (classIds.length === 0) return new Map();
+    const rows = await this.db.select({ id: classes.id, schoolId: classes.schoolId }).from(classes).where(inArray(classes.id, [...new Set(classIds)]));
+    return new Map(rows.map((r) => [r.id, r.schoolId]));
+  }
+
   /** Names of classes by id (grade and class, e.g. 七年级1班). */
   async classNames(classIds: string[]): Promise<Map<string, string>> {
     if (classIds.length === 0) return new Map();

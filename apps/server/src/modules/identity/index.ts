@@ -40,6 +40,8 @@ export function createIdentity(d: IdentityDeps) {
     /** Students of classes the calling module has already authorised. */
     classMembers: directory.classMembers.bind(directory),
     classNames: directory.classNames.bind(directory),
+    /** The school of each class (class id -> school id). */
+    classSchools: directory.classSchools.bind(directory),
     regionTree: directory.regionTree.bind(directory),
     userNames: directory.userNames.bind(directory),
     /** Names and student numbers of a school, for the hub's PII masking only. */
