@@ -119,7 +119,7 @@ describe('web app', () => {
     const { context, page } = await newPage();
     try {
       await login(page, 'school_admin1');
-      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '知识图谱', '题库', '个人资料']);
+      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '知识图谱', '题库', '备案与准入', '接口密钥', '用量与配额', '计费账单', '算力申请', '个人资料']);
       await page.locator('[data-testid=nav] .ant-menu-item', { hasText: '花名册导入' }).click();
       await page.waitForURL(/\/roster\/import$/);
 
@@ -264,7 +264,7 @@ describe('web app', () => {
     try {
       await login(page, 'sysadmin');
       await page.waitForURL(/\/schools$/);
-      expect(await navTexts(page)).toEqual(['学校', '学生', '审计日志', '知识图谱', '题库', '个人资料']);
+      expect(await navTexts(page)).toEqual(['学校', '学生', '审计日志', '知识图谱', '题库', '备案与准入', '算力节点', '接口密钥', '用量与配额', '计费账单', '算力申请', '调用日志', '安全护栏', '个人资料']);
       const rows = page.locator('[data-testid=schools-table] tbody tr.ant-table-row');
       await expect.poll(() => rows.count()).toBe(3);
       await shot(page, 'sysadmin-schools');

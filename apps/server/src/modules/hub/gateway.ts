@@ -120,6 +120,26 @@ interface Guard {
   blocked?: string[];
 }
 
+/** One admitted call: who, under which policy, the model, and its log row being filled in. */
+interface Call {
+  t0: number;
+  key: KeyRec;
+  snap: Snapshot;
+  policy: PolicyRec;
+  guard: Guard;
+  row: CallRow;
+  model: ModelRec;
+}
+/** A call with its (masked) messages sent upstream and the placeholders to restore. */
+interface Done extends Call {
+  restore: ReadonlyMap<string, string> | null;
+  messages: unknown[];
+  payload: string;
+}
+type UpstreamResponse = Awaited<ReturnType<Pool['request']>>;
+/** Returned by a `dispatch` reader: this node's response broke off, try another. */
+const RETRY = Symbol('retry');
+
 /** What the gateway reads from the rest of the hub. */
 export interface GatewayDeps {
   snapshot: () => Snapshot;
@@ -337,11 +357,15 @@ export class Gateway {
     }
   }
 
-  // ---------------------------------------------------------------- /v1/chat/completions
+  // ---------------------------------------------------------------- the steps every call takes
 
-  async chat(req: FastifyRequest, reply: FastifyReply) {
+  /**
+   * Key, model, approval and quota, then `work`; a refusal or failure is logged and sent as
+   * problem+json. `work` sends the reply itself.
+   */
+  private async call(req: FastifyRequest, reply: FastifyReply, endpoint: 'chat' | 'embeddings', stream: boolean, work: (c: Call) => Promise<unknown>) {
     const t0 = performance.now();
-    const body = req.body as { model: string; messages: { role: string; content?: unknown }[]; stream?: boolean; stream_options?: { include_usage?: boolean } } & Record<string, unknown>;
+    const name = (req.body as { model: string }).model;
     let key: KeyRec;
     try {
       key = await this.keyOf(req);
@@ -352,84 +376,12 @@ export class Gateway {
     const snap = this.d.snapshot();
     const policy = snap.policy(key.gradeBand);
     const guard: Guard = { masked: {}, flags: [] };
-    const stream = body.stream === true;
-    const row = this.baseRow(key, 'chat', String(body.model), snap.models.get(body.model) ?? null, stream);
+    const row = this.baseRow(key, endpoint, String(name), snap.models.get(name) ?? null, stream);
     let model: ModelRec | null = null;
     try {
-      model = this.admitModel(snap, key, body.model, 'chat');
+      model = this.admitModel(snap, key, name, endpoint === 'chat' ? 'chat' : 'embedding');
       this.admitQuota(Meter.subjectsOf(key));
-
-      // Collect every text the caller sends (string contents and text parts).
-      const texts: string[] = [];
-      for (const m of body.messages) {
-        if (typeof m.content === 'string') texts.push(m.content);
-        else if (Array.isArray(m.content)) for (const p of m.content as { type: string; text?: unknown }[]) if (p.type === 'text' && typeof p.text === 'string') texts.push(p.text);
-      }
-      const masker = policy.maskPii ? await this.masker(key) : null;
-      const g = this.guardInput(snap, policy, masker, texts, guard);
-      let messages = body.messages;
-      if (g.masking) {
-        let i = 0;
-        messages = body.messages.map((m) => {
-          if (typeof m.content === 'string') return { ...m, content: g.texts[i++] };
-          if (Array.isArray(m.content))
-            return { ...m, content: (m.content as { type: string; text?: unknown }[]).map((p) => (p.type === 'text' && typeof p.text === 'string' ? { ...p, text: g.texts[i++] } : p)) };
-          return m;
-        });
-      }
-      const restore = g.masking && policy.restorePii ? g.masking.map : null;
-      const wantsUsage = body.stream_options?.include_usage === true;
-      const upstreamBody = (upstreamModel: string) =>
-        JSON.stringify({ ...body, model: upstreamModel, messages, ...(stream ? { stream_options: { ...(body.stream_options ?? {}), include_usage: true } } : {}) });
-
-      const exclude = new Set<string>();
-      for (let attempt = 1; ; attempt++) {
-        row.attempts = attempt;
-        const lease = await this.lease(model, key, exclude);
-        const node = snap.nodes.get(lease.nodeId);
-        const upstreamModel = model.upstream.get(lease.nodeId);
-        if (!node || !upstreamModel) {
-          lease.release('neutral');
-          exclude.add(lease.nodeId);
-          continue;
-        }
-        row.nodeId = node.id;
-        const payload = upstreamBody(upstreamModel);
-        const outcome = await this.send(node, '/chat/completions', payload, lease);
-        if (outcome.kind === 'retry') {
-          exclude.add(node.id);
-          if (attempt < MAX_ATTEMPTS) continue;
-          throw outcome.error;
-        }
-        if (outcome.kind === 'error') throw outcome.error;
-        const res = outcome.res;
-        if (!stream) {
-          let text: string;
-          try {
-            text = await res.body.text();
-          } catch (err) {
-            lease.release('failure');
-            exclude.add(node.id);
-            if (attempt < MAX_ATTEMPTS) continue;
-            throw E.upstream(0, String(err));
-          }
-          lease.release('success');
-          return this.completeJson(reply, req, text, { row, t0, guard, model, key, policy, restore, messages, payload });
-        }
-        // Streaming: wait for the first bytes before committing to the client, so a node that dies now is retried.
-        res.body.setEncoding('utf8');
-        const it = res.body[Symbol.asyncIterator]() as AsyncIterator<string>;
-        let first: IteratorResult<string>;
-        try {
-          first = await it.next();
-        } catch (err) {
-          lease.release('failure');
-          exclude.add(node.id);
-          if (attempt < MAX_ATTEMPTS) continue;
-          throw E.upstream(0, String(err));
-        }
-        return this.pipeStream(reply, req, it, first, res.body, lease, { row, t0, guard, model, key, policy, restore, messages, payload, wantsUsage });
-      }
+      return await work({ t0, key, snap, policy, guard, row, model });
     } catch (err) {
       if (!(err instanceof GatewayError)) throw err;
       row.status = err.status;
@@ -440,15 +392,107 @@ export class Gateway {
     }
   }
 
+  /**
+   * Sends to the scheduler's node and fails over: connection errors, 5xx and 429 go to another
+   * node (up to MAX_ATTEMPTS), as does a response `use` cannot read (it then returns RETRY after
+   * releasing the lease as a failure). A 4xx is final.
+   */
+  private async dispatch<T>(
+    c: Call,
+    path: string,
+    payloadFor: (upstreamModel: string) => string,
+    use: (res: UpstreamResponse, lease: Lease, payload: string) => Promise<T | typeof RETRY>,
+  ): Promise<T> {
+    const exclude = new Set<string>();
+    for (let attempt = 1; ; attempt++) {
+      c.row.attempts = attempt;
+      const lease = await this.lease(c.model, c.key, exclude);
+      const node = c.snap.nodes.get(lease.nodeId);
+      const upstreamModel = c.model.upstream.get(lease.nodeId);
+      if (!node || !upstreamModel) {
+        // The scheduler's view is newer than this call's snapshot: try another node.
+        lease.release('neutral');
+        exclude.add(lease.nodeId);
+        continue;
+      }
+      c.row.nodeId = node.id;
+      const payload = payloadFor(upstreamModel);
+      const out = await this.send(node, path, payload, lease);
+      if (out.kind === 'error') throw out.error;
+      if (out.kind === 'ok') {
+        const r = await use(out.res, lease, payload);
+        if (r !== RETRY) return r;
+      }
+      exclude.add(node.id);
+      if (attempt >= MAX_ATTEMPTS) throw out.kind === 'retry' ? out.error : E.upstream(0, 'the upstream response broke off');
+    }
+  }
+
+  // ---------------------------------------------------------------- /v1/chat/completions
+
+  async chat(req: FastifyRequest, reply: FastifyReply) {
+    const body = req.body as { model: string; messages: { role: string; content?: unknown }[]; stream?: boolean; stream_options?: { include_usage?: boolean } } & Record<string, unknown>;
+    const stream = body.stream === true;
+    return this.call(req, reply, 'chat', stream, async (c) => {
+      // Collect every text the caller sends (string contents and text parts).
+      const texts: string[] = [];
+      for (const m of body.messages) {
+        if (typeof m.content === 'string') texts.push(m.content);
+        else if (Array.isArray(m.content)) for (const p of m.content as { type: string; text?: unknown }[]) if (p.type === 'text' && typeof p.text === 'string') texts.push(p.text);
+      }
+      const masker = c.policy.maskPii ? await this.masker(c.key) : null;
+      const g = this.guardInput(c.snap, c.policy, masker, texts, c.guard);
+      let messages = body.messages;
+      if (g.masking) {
+        let i = 0;
+        messages = body.messages.map((m) => {
+          if (typeof m.content === 'string') return { ...m, content: g.texts[i++] };
+          if (Array.isArray(m.content))
+            return { ...m, content: (m.content as { type: string; text?: unknown }[]).map((p) => (p.type === 'text' && typeof p.text === 'string' ? { ...p, text: g.texts[i++] } : p)) };
+          return m;
+        });
+      }
+      const restore = g.masking && c.policy.restorePii ? g.masking.map : null;
+      const wantsUsage = body.stream_options?.include_usage === true;
+      const payloadFor = (upstreamModel: string) =>
+        JSON.stringify({ ...body, model: upstreamModel, messages, ...(stream ? { stream_options: { ...(body.stream_options ?? {}), include_usage: true } } : {}) });
+      return this.dispatch(c, '/chat/completions', payloadFor, async (res, lease, payload) => {
+        const done = { ...c, restore, messages, payload };
+        if (!stream) {
+          let text: string;
+          try {
+            text = await res.body.text();
+          } catch {
+            lease.release('failure');
+            return RETRY;
+          }
+          lease.release('success');
+          return this.completeJson(reply, text, done);
+        }
+        // Streaming: wait for the first bytes before committing to the client, so a node that dies now is retried.
+        res.body.setEncoding('utf8');
+        const it = res.body[Symbol.asyncIterator]() as AsyncIterator<string>;
+        let first: IteratorResult<string>;
+        try {
+          first = await it.next();
+        } catch {
+          lease.release('failure');
+          return RETRY;
+        }
+        return this.pipeStream(reply, req, it, first, res.body, lease, { ...done, wantsUsage });
+      });
+    });
+  }
+
   /** One upstream request on a leased node: a response to use, a failure worth retrying elsewhere, or a final error. */
   private async send(
     node: NodeRec,
     path: string,
     payload: string,
     lease: Lease,
-  ): Promise<{ kind: 'ok'; res: Awaited<ReturnType<Pool['request']>> } | { kind: 'retry'; error: GatewayError } | { kind: 'error'; error: GatewayError }> {
+  ): Promise<{ kind: 'ok'; res: UpstreamResponse } | { kind: 'retry'; error: GatewayError } | { kind: 'error'; error: GatewayError }> {
     const p = this.pool(node);
-    let res: Awaited<ReturnType<Pool['request']>>;
+    let res: UpstreamResponse;
     try {
       res = await p.pool.request({
         path: p.path + path,
@@ -470,13 +514,8 @@ export class Gateway {
     return { kind: 'error', error: E.upstreamRejected(res.statusCode, detail) };
   }
 
-  private completeJson(
-    reply: FastifyReply,
-    req: FastifyRequest,
-    text: string,
-    c: { row: CallRow; t0: number; guard: Guard; model: ModelRec; key: KeyRec; policy: PolicyRec; restore: ReadonlyMap<string, string> | null; messages: unknown[]; payload: string },
-  ) {
-    const snap = this.d.snapshot();
+  private completeJson(reply: FastifyReply, text: string, c: Done) {
+    const snap = c.snap;
     let json: { choices?: { message?: { content?: unknown } }[]; usage?: { prompt_tokens?: number; completion_tokens?: number } };
     try {
       json = JSON.parse(text);
@@ -531,9 +570,9 @@ export class Gateway {
     first: IteratorResult<string>,
     upstream: NodeJS.ReadableStream & { destroy(err?: Error): void },
     lease: Lease,
-    c: { row: CallRow; t0: number; guard: Guard; model: ModelRec; key: KeyRec; policy: PolicyRec; restore: ReadonlyMap<string, string> | null; messages: unknown[]; payload: string; wantsUsage: boolean },
+    c: Done & { wantsUsage: boolean },
   ) {
-    const snap = this.d.snapshot();
+    const snap = c.snap;
     const raw = reply.raw;
     reply.hijack();
     raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
@@ -652,43 +691,21 @@ export class Gateway {
   // ---------------------------------------------------------------- /v1/embeddings
 
   async embeddings(req: FastifyRequest, reply: FastifyReply) {
-    const t0 = performance.now();
     const body = req.body as { model: string; input: unknown } & Record<string, unknown>;
-    let key: KeyRec;
-    try {
-      key = await this.keyOf(req);
-    } catch (err) {
-      if (err instanceof GatewayError) return sendError(reply, req, err);
-      throw err;
-    }
-    const snap = this.d.snapshot();
-    const policy = snap.policy(key.gradeBand);
-    const guard: Guard = { masked: {}, flags: [] };
-    const row = this.baseRow(key, 'embeddings', String(body.model), snap.models.get(body.model) ?? null, false);
-    let model: ModelRec | null = null;
-    try {
-      model = this.admitModel(snap, key, body.model, 'embedding');
-      this.admitQuota(Meter.subjectsOf(key));
+    return this.call(req, reply, 'embeddings', false, async (c) => {
       let input = body.input;
       const texts = typeof input === 'string' ? [input] : Array.isArray(input) && input.every((x) => typeof x === 'string') ? (input as string[]) : [];
-      const masker = policy.maskPii ? await this.masker(key) : null;
-      const g = this.guardInput(snap, policy, masker, texts, guard);
+      const masker = c.policy.maskPii ? await this.masker(c.key) : null;
+      const g = this.guardInput(c.snap, c.policy, masker, texts, c.guard);
       if (g.masking) input = typeof input === 'string' ? g.texts[0] : g.texts;
-      const exclude = new Set<string>();
-      for (let attempt = 1; ; attempt++) {
-        row.attempts = attempt;
-        const lease = await this.lease(model, key, exclude);
-        const node = snap.nodes.get(lease.nodeId)!;
-        row.nodeId = node.id;
-        const payload = JSON.stringify({ ...body, model: model.upstream.get(node.id), input });
-        const outcome = await this.send(node, '/embeddings', payload, lease);
-        if (outcome.kind === 'retry') {
-          exclude.add(node.id);
-          if (attempt < MAX_ATTEMPTS) continue;
-          throw outcome.error;
+      return this.dispatch(c, '/embeddings', (upstreamModel) => JSON.stringify({ ...body, model: upstreamModel, input }), async (res, lease) => {
+        let text: string;
+        try {
+          text = await res.body.text();
+        } catch {
+          lease.release('failure');
+          return RETRY;
         }
-        if (outcome.kind === 'error') throw outcome.error;
-        const text = await outcome.res.body.text();
         lease.release('success');
         let usage: { prompt_tokens?: number } | undefined;
         try {
@@ -696,18 +713,11 @@ export class Gateway {
         } catch {
           throw E.upstream(200, 'malformed JSON from upstream');
         }
-        row.promptTokens = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : texts.reduce((s, t) => s + estimateTokens(t), 0);
-        row.usageEstimated = typeof usage?.prompt_tokens !== 'number';
-        this.finish(row, t0, guard, model, key, null, policy);
+        c.row.promptTokens = typeof usage?.prompt_tokens === 'number' ? usage.prompt_tokens : texts.reduce((sum, t) => sum + estimateTokens(t), 0);
+        c.row.usageEstimated = typeof usage?.prompt_tokens !== 'number';
+        this.finish(c.row, c.t0, c.guard, c.model, c.key, null, c.policy);
         return reply.type('application/json; charset=utf-8').send(text);
-      }
-    } catch (err) {
-      if (!(err instanceof GatewayError)) throw err;
-      row.status = err.status;
-      row.outcome = err.code.endsWith('_blocked') ? 'blocked' : err.status >= 500 ? 'error' : 'refused';
-      row.errorCode = err.code;
-      this.finish(row, t0, guard, model, key, null, policy);
-      return sendError(reply, req, err);
-    }
+      });
+    });
   }
 }
