@@ -135,4 +135,16 @@ describe('AI hub', () => {
     await shot(page, 'guardrails');
     await page.close();
   });
+
+  it('an auditor reads the call log and the statement, without keys or nodes', async () => {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await login(page, 'auditor1');
+    await page.goto(`${server.baseUrl}/hub/calls`);
+    await expect.poll(() => page.locator('[data-testid=hub-call-row]').first().getAttribute('data-outcome')).toBe('ok');
+    await page.goto(`${server.baseUrl}/hub/statements`);
+    await expect.poll(() => page.locator('[data-testid=hub-statement-line]').count()).toBeGreaterThan(0);
+    await page.goto(`${server.baseUrl}/hub/keys`);
+    await page.locator('[data-testid=forbidden-title]').waitFor();
+    await page.close();
+  });
 });

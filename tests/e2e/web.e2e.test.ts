@@ -119,7 +119,7 @@ describe('web app', () => {
     const { context, page } = await newPage();
     try {
       await login(page, 'school_admin1');
-      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '知识图谱', '题库', '备案与准入', '接口密钥', '用量与配额', '计费账单', '算力申请', '个人资料']);
+      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '知识图谱', '题库', '备案与准入', '接口密钥', '用量与配额', '计费账单', '算力申请', '调用日志', '个人资料']);
       await page.locator('[data-testid=nav] .ant-menu-item', { hasText: '花名册导入' }).click();
       await page.waitForURL(/\/roster\/import$/);
 
@@ -238,7 +238,7 @@ describe('web app', () => {
     try {
       await login(page, 'auditor1');
       await page.waitForURL(/\/audit$/);
-      expect(await navTexts(page)).toEqual(['审计日志', '知识图谱', '个人资料']);
+      expect(await navTexts(page)).toEqual(['审计日志', '知识图谱', '备案与准入', '用量与配额', '计费账单', '调用日志', '个人资料']);
       const rows = page.locator('[data-testid=audit-table] tbody tr.ant-table-row');
       await expect.poll(() => rows.count()).toBeGreaterThan(0);
       // earlier tests produced a failed login of teacher1: filter for it

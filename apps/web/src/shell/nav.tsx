@@ -78,19 +78,20 @@ export function navFor(me: Me, t: Messages): NavItem[] {
     add({ path: '/review', label: t.nav.review, icon: <CheckSquareOutlined /> });
     add({ path: '/mastery', label: t.nav.mastery, icon: <HeatMapOutlined /> });
   }
-  // AI hub (AI 中枢): region admins run all of it; a school admin registers its apps, holds keys, sees its use and bill, requests compute
-  if (isRegionAdmin || isSchoolAdmin) {
+  // AI hub (AI 中枢): region admins run all of it; a school admin registers its apps, holds keys, sees its
+  // use, bill and call log, requests compute; an auditor reads registrations, use, bills and the call log.
+  const isAuditor = has('auditor');
+  if (isRegionAdmin || isSchoolAdmin || isAuditor) {
     const hub = (path: string, label: string, icon: ReactNode) => add({ path, label, icon, group: t.hub.nav.group });
+    const admin = isRegionAdmin || isSchoolAdmin;
     hub('/hub/products', t.hub.nav.products, <SafetyCertificateOutlined />);
     if (isRegionAdmin) hub('/hub/nodes', t.hub.nav.nodes, <CloudServerOutlined />);
-    hub('/hub/keys', t.hub.nav.keys, <KeyOutlined />);
+    if (admin) hub('/hub/keys', t.hub.nav.keys, <KeyOutlined />);
     hub('/hub/usage', t.hub.nav.usage, <BarChartOutlined />);
     hub('/hub/statements', t.hub.nav.statements, <AccountBookOutlined />);
-    hub('/hub/compute-requests', t.hub.nav.compute, <ThunderboltOutlined />);
-    if (isRegionAdmin) {
-      hub('/hub/calls', t.hub.nav.calls, <UnorderedListOutlined />);
-      hub('/hub/guardrails', t.hub.nav.guardrails, <SafetyOutlined />);
-    }
+    if (admin) hub('/hub/compute-requests', t.hub.nav.compute, <ThunderboltOutlined />);
+    hub('/hub/calls', t.hub.nav.calls, <UnorderedListOutlined />);
+    if (isRegionAdmin) hub('/hub/guardrails', t.hub.nav.guardrails, <SafetyOutlined />);
   }
   add({ path: '/profile', label: t.nav.profile, icon: <UserOutlined /> });
   return items;
