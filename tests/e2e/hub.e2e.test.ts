@@ -129,6 +129,11 @@ describe('AI hub', () => {
     const callRow = page.locator('[data-testid=hub-call-row]').first();
     await expect.poll(() => callRow.getAttribute('data-outcome')).toBe('ok');
     expect(await callRow.textContent()).toContain(APP);
+    // Filtering by outcome: nothing was blocked in this run.
+    await page.locator('[data-testid=hub-calls-outcome]').getByText('已拦截').click();
+    await expect.poll(() => page.locator('[data-testid=hub-call-row]').count()).toBe(0);
+    await page.locator('[data-testid=hub-calls-outcome]').getByText('全部').click();
+    await expect.poll(() => page.locator('[data-testid=hub-call-row]').count()).toBe(1);
     await shot(page, 'calls');
     await page.goto(`${server.baseUrl}/hub/guardrails`);
     await expect.poll(() => page.getByText('自制炸药').count()).toBeGreaterThan(0);

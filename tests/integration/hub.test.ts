@@ -316,6 +316,10 @@ describe('guardrails', () => {
     const calls = (await ops.get('/api/hub/calls?limit=3')).data;
     expect(calls[1].guardrails.flags).toContain('flag:学术诚信');
     expect(calls[2]).toMatchObject({ outcome: 'blocked', errorCode: 'hub.content_blocked' });
+    // The call log filters by outcome and model for an investigation.
+    const onlyBlocked = (await ops.get('/api/hub/calls?outcome=blocked&model=test-chat')).data;
+    expect(onlyBlocked.length).toBeGreaterThan(0);
+    expect(onlyBlocked.every((c: any) => c.outcome === 'blocked' && c.model === 'test-chat')).toBe(true);
   });
 
   it('blocks a reply that breaks the lexicon (output scan)', async () => {

@@ -4,7 +4,7 @@
  * what the guardrails did (PII masked, lexicon hits …).
  */
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Descriptions, Popconfirm, Space, Table, Tag, Tooltip, Typography } from 'antd';
+import { Alert, App, Button, Card, Descriptions, Popconfirm, Segmented, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { EyeOutlined, ReloadOutlined } from '@ant-design/icons';
 import dayjs from 'dayjs';
 import { formatTime, useI18n } from '../i18n';
@@ -23,12 +23,13 @@ export function CallsPage() {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [done, setDone] = useState(false);
+  const [outcome, setOutcome] = useState<CallOutcome | 'all'>('all');
 
   const load = useCallback(async (before: number | null) => {
     setLoading(true);
     setError(null);
     try {
-      const page = await api.get<CallEntry[]>(`/api/hub/calls${query({ limit: PAGE, before })}`);
+      const page = await api.get<CallEntry[]>(`/api/hub/calls${query({ limit: PAGE, before, outcome: outcome === 'all' ? undefined : outcome })}`);
       setRows((r) => (before === null ? page : [...r, ...page.filter((x) => !r.some((y) => y.id === x.id))]));
       setDone(page.length < PAGE);
     } catch (e) {
@@ -36,7 +37,7 @@ export function CallsPage() {
     } finally {
       setLoading(false);
     }
-  }, []);
+  }, [outcome]);
   useEffect(() => {
     void load(null);
   }, [load, lang]);
@@ -57,6 +58,16 @@ export function CallsPage() {
       />
       <Card>
         {error && <Alert type="error" showIcon message={errorText(error, t)} style={{ marginBottom: 16 }} />}
+        <Segmented<CallOutcome | 'all'>
+          style={{ marginBottom: 12 }}
+          value={outcome}
+          onChange={setOutcome}
+          data-testid="hub-calls-outcome"
+          options={[
+            { value: 'all', label: t.hub.calls.allOutcomes },
+            ...(['ok', 'blocked', 'refused', 'error'] as const).map((o) => ({ value: o, label: t.hub.calls.outcomes[o] })),
+          ]}
+        />
         <Table<CallEntry>
           rowKey="id"
           size="small"

@@ -1283,6 +1283,7 @@ export const en: Messages = {
       node: 'Node',
       outcome: 'Outcome',
       outcomes: { ok: 'OK', error: 'Error', blocked: 'Blocked', refused: 'Refused' },
+      allOutcomes: 'All',
       tokens: 'Tokens',
       estimated: 'est.',
       estimatedTip: 'The upstream returned no usage; estimated from the text length',

@@ -1287,6 +1287,7 @@ export const zhCN = {
       node: '节点',
       outcome: '结果',
       outcomes: { ok: '成功', error: '出错', blocked: '已拦截', refused: '已拒绝' },
+      allOutcomes: '全部',
       tokens: 'tokens',
       estimated: '估',
       estimatedTip: '上游未返回用量，按文本长度估算',

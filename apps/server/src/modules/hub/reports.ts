@@ -209,7 +209,7 @@ export class HubReports {
     return Buffer.from(await wb.xlsx.writeBuffer());
   }
 
-  async calls(p: Principal, q: { limit: number; before?: number }): Promise<Out<typeof CallEntry>[]> {
+  async calls(p: Principal, q: { limit: number; before?: number; outcome?: 'ok' | 'error' | 'blocked' | 'refused'; model?: string }): Promise<Out<typeof CallEntry>[]> {
     await this.flush();
     const rows = await this.db
       .select({
@@ -237,7 +237,14 @@ export class HubReports {
         hasContent: sql<boolean>`${hubCalls.contentEnc} is not null`,
       })
       .from(hubCalls)
-      .where(and(this.scopeWhere(p), q.before ? lt(hubCalls.id, q.before) : undefined))
+      .where(
+        and(
+          this.scopeWhere(p),
+          q.before ? lt(hubCalls.id, q.before) : undefined,
+          q.outcome ? eq(hubCalls.outcome, q.outcome) : undefined,
+          q.model ? eq(hubCalls.modelName, q.model) : undefined,
+        ),
+      )
       .orderBy(desc(hubCalls.id))
       .limit(q.limit);
     const snap = this.snapshot();

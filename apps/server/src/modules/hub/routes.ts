@@ -114,7 +114,7 @@ export function hubRoutes(app: App, h: { admin: HubAdmin; reports: HubReports; g
       .header('content-disposition', `attachment; filename="statement-${req.query.month}.xlsx"; filename*=UTF-8''${encodeURIComponent(`AI调用账单-${req.query.month}.xlsx`)}`)
       .send(buf);
   });
-  app.get('/api/hub/calls', { schema: { tags, summary: 'The call log, newest first (metadata; contents are encrypted)', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().positive().optional() }), response: { 200: z.array(CallEntry) } } }, async (req) =>
+  app.get('/api/hub/calls', { schema: { tags, summary: 'The call log, newest first (metadata; contents are encrypted)', querystring: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50), before: z.coerce.number().int().positive().optional(), outcome: z.enum(['ok', 'error', 'blocked', 'refused']).optional(), model: z.string().min(1).max(128).optional() }), response: { 200: z.array(CallEntry) } } }, async (req) =>
     reports.calls(requirePrincipal(req), req.query),
   );
   app.get('/api/hub/calls/:id/content', { schema: { tags, summary: "Decrypt one call's stored (masked) contents; audited", params: z.object({ id: z.coerce.number().int().positive() }), response: { 200: z.object({ id: z.number().int(), content: z.unknown() }) } } }, async (req) =>
