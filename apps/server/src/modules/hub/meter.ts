@@ -118,7 +118,7 @@ export class Meter {
     return this.quotas.get(subject) ?? [];
   }
 
-  used(q: QuotaRec, now = this.now()): number {
+  used(q: Pick<QuotaRec, 'subjectType' | 'subjectId' | 'period'>, now = this.now()): number {
     return this.tokens.get(`${q.subjectType}:${q.subjectId}|${periodKey(q.period, now)}`) ?? 0;
   }
 

@@ -91,7 +91,7 @@ export class HubAdmin {
     const t = this.places.tree;
     const regions = t.regions.filter((r) => this.places.inScopeRegion(s, r.id));
     const schools = t.schools.filter((x) => this.places.inScopeSchool(s, x.id));
-    // Regions above a visible school are shown so the tree holds together (not selectable as scope by the UI's server checks).
+    // A region whose parent is out of scope becomes a root of the caller's tree.
     return {
       regions: regions.map((r) => ({ id: r.id, parentId: regions.some((x) => x.id === r.parentId) ? r.parentId : null, name: r.name, level: r.level })),
       schools: schools.map((x) => ({ id: x.id, regionId: x.regionId, name: x.name })),
@@ -256,7 +256,7 @@ export class HubAdmin {
       name: r.name,
       kind: r.kind,
       modelId: r.modelId,
-      modelName: r.modelId ? ([...snap.modelsById.values()].find((m) => m.id === r.modelId)?.name ?? null) : null,
+      modelName: r.modelId ? (snap.modelsById.get(r.modelId)?.name ?? null) : null,
       vendor: r.vendor,
       purpose: r.purpose,
       dataTouched: r.dataTouched,
@@ -516,8 +516,6 @@ export class HubAdmin {
   async listQuotas(p: Principal): Promise<Out<typeof Quota>[]> {
     const s = scopeOf(p, 'hub.quota.manage') ?? authorize(p, 'hub.usage.read');
     const rows = await this.db.select().from(hubQuotas).orderBy(desc(hubQuotas.createdAt));
-    const recs = new Map<string, Parameters<Meter['used']>[0]>();
-    for (const q of rows) recs.set(q.id, { id: q.id, subjectType: q.subjectType, subjectId: q.subjectId, period: q.period, tokenLimit: q.tokenLimit, rpm: q.rpm, startsAt: null, endsAt: null });
     return rows
       .filter((q) => this.subjectInScope(s, q.subjectType, q.subjectId))
       .map((q) => ({
@@ -531,7 +529,7 @@ export class HubAdmin {
         requestId: q.requestId,
         startsAt: iso(q.startsAt),
         endsAt: iso(q.endsAt),
-        used: this.rt.meter.used(recs.get(q.id)!),
+        used: this.rt.meter.used(q),
       }));
   }
 
