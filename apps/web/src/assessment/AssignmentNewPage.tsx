@@ -33,7 +33,7 @@ interface Settings {
 }
 
 interface Assembled {
-  items: { row: number; itemId: string; type: string; stem: string; difficulty: number; knowledgePoints: string[]; score: number }[];
+  items: { row: number; itemId: string; type: string; stem: string; difficulty: number; difficultySource: 'calibrated' | 'estimated'; knowledgePoints: string[]; score: number }[];
   totalScore: number;
 }
 
@@ -302,7 +302,19 @@ export function AssignmentNewPage() {
                       width: 200,
                       render: (k: string[]) => k.map((c) => <Tag key={c} bordered={false} color="blue">{kpName(bp.subject, c)}</Tag>),
                     },
-                    { title: t.items.difficulty, dataIndex: 'difficulty', width: 70 },
+                    {
+                      title: t.items.difficulty,
+                      dataIndex: 'difficulty',
+                      width: 100,
+                      render: (d: number, r: Assembled['items'][number]) =>
+                        r.difficultySource === 'calibrated' ? (
+                          <span title={t.items.calibratedHint}>
+                            {d} <Tag color="green">{t.items.calibrated}</Tag>
+                          </span>
+                        ) : (
+                          d
+                        ),
+                    },
                     { title: t.assessment.points, dataIndex: 'score', width: 70 },
                   ]}
                 />

@@ -175,9 +175,18 @@ export function ItemDetailPage() {
                 </Tag>
               </Descriptions.Item>
               <Descriptions.Item label={t.items.irt}>
-                {item.irt
-                  ? t.items.irtValue(item.irt.a.toFixed(2), item.irt.b.toFixed(2), item.irt.n)
-                  : t.items.notCalibrated}
+                {item.irt ? (
+                  <>
+                    {t.items.irtValue(item.irt.a.toFixed(2), item.irt.b.toFixed(2), item.irt.n)}
+                    {item.irt.level && (
+                      <Tag color="green" style={{ marginLeft: 8 }} title={t.items.calibratedHint} data-testid="item-calibrated-level">
+                        {t.items.calibratedLevel(item.irt.level)}
+                      </Tag>
+                    )}
+                  </>
+                ) : (
+                  t.items.notCalibrated
+                )}
               </Descriptions.Item>
               <Descriptions.Item label={t.items.createdAt}>{formatTime(latest.createdAt, lang)}</Descriptions.Item>
             </Descriptions>

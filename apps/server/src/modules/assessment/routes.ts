@@ -1,5 +1,6 @@
 /** HTTP routes of assignments, submissions, review and the error notebook. Thin: parse, call, shape. */
 import { z } from 'zod';
+import { effectiveDifficulty } from '@zhijiao/engine';
 import { requirePrincipal, type App } from '../../platform/http/app.js';
 import { AppError } from '../../platform/http/errors.js';
 import type { Marking } from './marking-service.js';
@@ -35,11 +36,11 @@ export function assessmentRoutes(app: App, a: Assignments, m: Marking, paper: Pa
     {
       schema: {
         tags,
-        summary: 'Preview the items a blueprint (knowledge points × type × difficulty × points) picks from the banks you can see; 422 assessment.blueprint_short names rows the bank cannot fill',
+        summary: 'Preview the items a blueprint (knowledge points × type × difficulty × points; difficulty is the calibrated level where an item has one) picks from the banks you can see; 422 assessment.blueprint_short names rows the bank cannot fill',
         body: Blueprint,
         response: {
           200: z.object({
-            items: z.array(z.object({ row: z.number().int(), itemId: z.string(), type: z.string(), stem: z.string(), difficulty: z.number().int(), knowledgePoints: z.array(z.string()), score: z.number() })),
+            items: z.array(z.object({ row: z.number().int(), itemId: z.string(), type: z.string(), stem: z.string(), difficulty: z.number().int(), difficultySource: z.enum(['calibrated', 'estimated']), knowledgePoints: z.array(z.string()), score: z.number() })),
             totalScore: z.number(),
           }),
         },
@@ -53,7 +54,8 @@ export function assessmentRoutes(app: App, a: Assignments, m: Marking, paper: Pa
           itemId: x.item.id,
           type: x.item.body.type,
           stem: x.item.body.stem,
-          difficulty: x.item.difficulty,
+          difficulty: effectiveDifficulty(x.item).level,
+          difficultySource: effectiveDifficulty(x.item).source,
           knowledgePoints: x.item.knowledgePoints,
           score: x.score,
         })),

@@ -10,7 +10,7 @@ export const BlueprintRow = z.object({
   knowledgePoints: z.array(z.string().min(1).max(64)).min(1).max(20),
   type: z.enum(ITEM_TYPES),
   count: z.number().int().min(1).max(50),
-  /** Teacher-estimated difficulty range, 1 (easy) … 5 (hard). */
+  /** Difficulty range, 1 (easy) … 5 (hard): an item's calibrated level (from IRT) where it has one, else the author's estimate. */
   difficultyMin: z.number().int().min(1).max(5).default(1),
   difficultyMax: z.number().int().min(1).max(5).default(5),
   /** Points per item of this row. */

@@ -15,6 +15,7 @@ const SearchQuery = z.object({
   grade: z.coerce.number().int().min(1).max(12).optional(),
   knowledgePoint: z.string().max(64).optional(),
   type: z.enum(ITEM_TYPES).optional(),
+  /** 1…5, on the calibrated level where an item has an IRT calibration, else the author's estimate. */
   difficultyMin: z.coerce.number().int().min(1).max(5).optional(),
   difficultyMax: z.coerce.number().int().min(1).max(5).optional(),
   owner: Bank.optional(),

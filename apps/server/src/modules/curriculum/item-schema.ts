@@ -122,6 +122,8 @@ export const Irt = z.object({
   seA: z.number().nullable(),
   seB: z.number().nullable(),
   n: z.number().int(),
+  /** b on the 1 (easy) … 5 (hard) scale; search and blueprint assembly use it instead of the author's estimate. */
+  level: z.number().int().min(1).max(5).optional(),
   calibratedAt: z.string(),
 });
 

@@ -80,6 +80,22 @@ describe('item versions', () => {
     await expect(bank.recordCalibration('00000000-0000-4000-8000-000000000000', { model: 'rasch', a: 1, b: 0, seA: null, seB: null, n: 10 })).rejects.toMatchObject({ code: 'item.not_found' });
   });
 
+  it('once calibrated, search and assembly filter on the calibrated level instead of the author estimate', async () => {
+    const hard = await bank.create(teacher, item('作者以为简单，其实很难'));
+    const inBand = async (min: number, max: number) =>
+      (await bank.search(teacher, { subject: 'demo', difficultyMin: min, difficultyMax: max, page: 1, pageSize: 100 })).items.map((i) => i.id);
+    expect(await inBand(2, 2)).toContain(hard.id);
+    const cal = await bank.recordCalibration(hard.id, { model: 'rasch', a: 1, b: 1.7, seA: null, seB: 0.2, n: 240 });
+    expect(cal.irt?.level).toBe(5);
+    expect(cal.difficulty).toBe(2); // the author's estimate is kept as it was
+    expect(await inBand(2, 2)).not.toContain(hard.id);
+    expect(await inBand(5, 5)).toContain(hard.id);
+    // A fresh bank (e.g. after a restart) builds its index with the calibrated level too.
+    const reopened = new ItemBank(database.db, new AuditLog(database.db), new Curriculum(database.db, new AuditLog(database.db)), { schoolIdsOf: async () => [] });
+    const found = await reopened.search(teacher, { subject: 'demo', difficultyMin: 5, difficultyMax: 5, page: 1, pageSize: 100 });
+    expect(found.items.map((i) => i.id)).toEqual([hard.id]);
+  });
+
   it('the database refuses to change an answered version', async () => {
     const created = await bank.create(teacher, item('冻结'));
     await bank.markAnswered(created.id, 1);

@@ -4,7 +4,7 @@
  * Chinese full-text ranking (jieba + BM25) combined with filters.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { Bm25Index, tokenize, tokenizeQuery } from '@zhijiao/engine';
+import { Bm25Index, difficultyLevelFromB, effectiveDifficulty, tokenize, tokenizeQuery } from '@zhijiao/engine';
 import type { AuditLog } from '../../platform/audit/index.js';
 import { hasRole, type Principal } from '../../platform/auth/principal.js';
 import type { Db, Queryable } from '../../platform/db/index.js';
@@ -57,6 +57,7 @@ interface Meta {
   subject: string;
   grade: number;
   type: string;
+  /** The calibrated level once the item has an IRT calibration, else the author's estimate. */
   difficulty: number;
   kps: string[];
   ownerType: 'teacher' | 'school' | 'region';
@@ -181,8 +182,8 @@ export class ItemBank {
    * For analytics: an item's calibrated IRT parameters (with standard errors and sample size),
    * written back once enough responses exist. Replaces the previous calibration; audited.
    */
-  async recordCalibration(itemId: string, irt: Omit<Item['irt'] & object, 'calibratedAt'>): Promise<Item> {
-    const value = Irt.parse({ ...irt, calibratedAt: new Date().toISOString() });
+  async recordCalibration(itemId: string, irt: Omit<Item['irt'] & object, 'calibratedAt' | 'level'>): Promise<Item> {
+    const value = Irt.parse({ ...irt, level: difficultyLevelFromB(irt.b), calibratedAt: new Date().toISOString() });
     const rows = await this.db.transaction(async (tx) => {
       const r = await tx.update(items).set({ irt: value }).where(eq(items.id, itemId)).returning({ id: items.id });
       if (r.length)
@@ -193,7 +194,11 @@ export class ItemBank {
       return r;
     });
     if (!rows.length) throw notFound();
-    return this.load(this.db, itemId);
+    const item = await this.load(this.db, itemId);
+    // Search and blueprint assembly filter on the calibrated level from now on.
+    const m = this.meta.get(itemId);
+    if (m) m.difficulty = effectiveDifficulty(item).level;
+    return item;
   }
 
   /**
@@ -548,7 +553,7 @@ export class ItemBank {
       subject: item.subject,
       grade: item.grade,
       type: item.body.type,
-      difficulty: item.difficulty,
+      difficulty: effectiveDifficulty(item).level,
       kps: item.knowledgePoints,
       ownerType: item.owner.type,
       ownerId: item.owner.id,
