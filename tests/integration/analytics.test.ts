@@ -5,7 +5,10 @@
  * names, admins aggregates only, k-anonymous comparison, other schools' teachers denied), the
  * .xlsx export, and an IRT calibration job that writes difficulties back to the item bank.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -234,6 +237,90 @@ describe('assignment report', () => {
     expect(follow.getRow(1).getCell(2).value).toBe('姓名');
     expect(follow.rowCount).toBe(7);
   });
+});
+
+describe('the data behind the figures', () => {
+  it('lists every counted student with their histogram bin for their teacher, nobody for an admin', async () => {
+    const report = (await teacher.get(`/api/analytics/assignments/${assignmentId}/report`)).data;
+    expect(report.assignment.subjectName).toBe('数学');
+    expect(report.roster).toHaveLength(11);
+    for (const name of report.roster.map((r: any) => r.name)) expect([...classA, ...classB]).toContain(name);
+    // Each bin's count is exactly the students placed in it.
+    report.summary.histogram.forEach((h: any, i: number) => expect(report.roster.filter((r: any) => r.band === i)).toHaveLength(h.count));
+    for (const r of report.roster) {
+      const bin = report.summary.histogram[r.band];
+      expect(r.score).toBeGreaterThanOrEqual(bin.from);
+      expect(r.score <= bin.to).toBe(true);
+    }
+    expect(report.roster.reduce((t: number, r: any) => t + r.score, 0)).toBe(23);
+    const admin = (await (await login('school_admin1')).get(`/api/analytics/assignments/${assignmentId}/report`)).data;
+    expect(admin.roster).toEqual([]);
+  });
+});
+
+describe('the report as a PDF', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'zj-report-pdf-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** Saves the PDF and returns its page count and its text as poppler extracts it. */
+  const inspect = (name: string, data: ArrayBuffer) => {
+    const file = join(dir, name);
+    writeFileSync(file, Buffer.from(data));
+    const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file], { encoding: 'utf8' }))?.[1]);
+    const text = execFileSync('pdftotext', ['-layout', file, '-'], { encoding: 'utf8' });
+    const fonts = execFileSync('pdffonts', [file], { encoding: 'utf8' });
+    return { pages, text, fonts };
+  };
+
+  it('is an A4 PDF with the Chinese font embedded as a subset and real Chinese text', async () => {
+    const r = await teacher.get(`/api/analytics/assignments/${assignmentId}/report.pdf`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('application/pdf');
+    expect(r.headers.get('content-disposition')).toContain('.pdf');
+    const bytes = Buffer.from(r.data as ArrayBuffer);
+    expect(bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    // A subset, not the 19 MB collection.
+    expect(bytes.length).toBeLessThan(400_000);
+    expect(bytes.toString('latin1')).toMatch(/\/BaseFont \/[A-Z]{6}\+NotoSansCJKsc-Regular/);
+    const { pages, text, fonts } = inspect('teacher.pdf', r.data);
+    expect(fonts).toMatch(/NotoSansCJKsc-Regular\s+CID Type 0C\s+Identity-H\s+yes yes yes/);
+    expect(pages).toBe(2);
+    // pdftotext -layout may drop the thin spaces around the numbers.
+    for (let n = 1; n <= pages; n++) expect(text.replace(/\s+/g, '')).toContain(`第${n}页/共${pages}页`);
+    expect(text).toContain('有理数小测');
+    expect(text).toContain('干扰项无人选');
+    expect(text).toContain('需关注学生');
+    expect(text).toContain('七年级(1)班');
+    // The teacher's PDF names the students to follow up, like the JSON report.
+    const report = (await teacher.get(`/api/analytics/assignments/${assignmentId}/report`)).data;
+    for (const st of report.followUp.students) expect(text).toContain(st.name);
+  });
+
+  it('gives a school admin aggregates only, and refuses a teacher of another school', async () => {
+    const admin = await login('school_admin1');
+    const r = await admin.get(`/api/analytics/assignments/${assignmentId}/report.pdf`);
+    expect(r.status).toBe(200);
+    const { text } = inspect('admin.pdf', r.data);
+    expect(text).toContain('学生姓名仅对任课教师显示');
+    for (const name of [...classA, ...classB]) expect(text).not.toContain(name);
+    const other = await (await login('teacher2')).get(`/api/analytics/assignments/${assignmentId}/report.pdf`);
+    expect(other.status).toBe(403);
+    expect(other.data.code).toBe('authz.forbidden');
+  });
+
+  it('answers 503 analytics.pdf_font_missing instead of printing boxes when no Chinese font is found', async () => {
+    const bare = await startServer({ env: { ZHIJIAO_PDF_FONT: join(dir, 'no-such-font.ttc') } });
+    try {
+      const t = new Client(bare.baseUrl);
+      await t.login('teacher1');
+      const r = await t.get(`/api/analytics/assignments/${randomUUID()}/report.pdf`);
+      expect(r.status).toBe(503);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+      expect(r.data.code).toBe('analytics.pdf_font_missing');
+      expect(r.data.detail).toContain('字体');
+    } finally {
+      await bare.stop();
+    }
+  }, 60_000);
 });
 
 describe('difficulty calibration', () => {

@@ -14,6 +14,9 @@ export type {
 export type { Subject, Graph, KnowledgePoint } from './modules/curriculum/schema.js';
 export type { Item, ItemBody, ItemInput } from './modules/curriculum/item-schema.js';
 export type { AuditEntry } from './platform/audit/schema.js';
+export type { AssignmentReport } from './modules/analytics/schema.js';
+export type { CockpitTrace, CockpitView } from './modules/analytics/cockpit-schema.js';
+export type { Checkup, Portrait, QualityDomain, QualityInput, QualityList, QualityRecord, TeacherList } from './modules/analytics/portrait-schema.js';
 export type { Lang } from './platform/http/errors.js';
 
 export interface Problem {

@@ -3,7 +3,7 @@
  * answers, similar answers (a notice, never a penalty) and engine–teacher agreement per question.
  */
 import { Alert, Button, Card, Descriptions, Empty, List, Skeleton, Space, Table, Tabs, Tag, Typography } from 'antd';
-import { CheckSquareOutlined } from '@ant-design/icons';
+import { BarChartOutlined, CheckSquareOutlined } from '@ant-design/icons';
 import { Link, useNavigate, useParams } from 'react-router';
 import { formatTime, useI18n } from '../i18n';
 import { useApi } from '../shell/useApi';
@@ -196,11 +196,18 @@ export function AssignmentDetailPage() {
         subtitle={`${as.classes.map((c) => c.name).join('、')} · ${t.assessment.itemsN(as.items.length)} · ${t.items.scoreN(as.maxScore)}`}
         onBack={() => navigate('/assignments')}
         extra={
-          <Link to={`/review?assignmentId=${id}`}>
-            <Button type={as.pendingReview > 0 ? 'primary' : 'default'} icon={<CheckSquareOutlined />} data-testid="go-review">
-              {t.assessment.goReview(as.pendingReview)}
-            </Button>
-          </Link>
+          <Space wrap>
+            <Link to={`/assignments/${id}/report`}>
+              <Button icon={<BarChartOutlined />} data-testid="go-report">
+                {t.report.open}
+              </Button>
+            </Link>
+            <Link to={`/review?assignmentId=${id}`}>
+              <Button type={as.pendingReview > 0 ? 'primary' : 'default'} icon={<CheckSquareOutlined />} data-testid="go-review">
+                {t.assessment.goReview(as.pendingReview)}
+              </Button>
+            </Link>
+          </Space>
         }
       />
       <Card style={{ marginBottom: 16 }}>

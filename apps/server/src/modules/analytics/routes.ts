@@ -30,6 +30,21 @@ export function analyticsRoutes(app: App, a: Analytics) {
       return reply.type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet').send(buf);
     },
   );
+  app.get(
+    '/api/analytics/assignments/:id/report.pdf',
+    {
+      schema: {
+        tags,
+        summary: 'The report as an A4 PDF with an embedded Chinese font (503 analytics.pdf_font_missing when the server has none)',
+        params: IdParam,
+      },
+    },
+    async (req, reply) => {
+      const buf = await a.reportPdf(requirePrincipal(req), req.params.id);
+      reply.header('content-disposition', `attachment; filename="report.pdf"; filename*=UTF-8''${encodeURIComponent('作业分析报告.pdf')}`);
+      return reply.type('application/pdf').send(buf);
+    },
+  );
   app.post(
     '/api/analytics/calibrations',
     { schema: { tags, summary: 'Calibrate item difficulty (IRT, Rasch or 2PL) of a subject from marked answers and write it to the item bank (a job)', body: CalibrationRequest, response: { 202: CalibrationStatus } } },

@@ -5,7 +5,7 @@ const n3 = z.number().nullable();
 const Localized = z.object({ 'zh-CN': z.string(), en: z.string() });
 
 export const AssignmentReport = z.object({
-  assignment: z.object({ id: z.string(), title: z.string(), kind: z.string(), subject: z.string(), grade: z.number().int(), maxScore: z.number(), itemCount: z.number().int() }),
+  assignment: z.object({ id: z.string(), title: z.string(), kind: z.string(), subject: z.string(), subjectName: z.string(), grade: z.number().int(), maxScore: z.number(), itemCount: z.number().int() }),
   scope: z.object({
     /** teacher: the caller's own classes, with names; admin: every class in the caller's school/region, aggregates only. */
     viewer: z.enum(['teacher', 'admin']),
@@ -59,6 +59,13 @@ export const AssignmentReport = z.object({
       z.object({ id: z.string(), name: z.string(), studentNo: z.string(), className: z.string(), score: z.number(), percent: z.number(), reason: z.enum(['below_threshold', 'lowest']) }),
     ),
   }),
+  /**
+   * Every student counted, with their total and histogram bin (`band`, an index into
+   * summary.histogram): the data behind each figure. Names are for their teachers only: empty otherwise.
+   */
+  roster: z.array(
+    z.object({ id: z.string(), name: z.string(), studentNo: z.string(), className: z.string(), score: z.number(), percent: z.number(), band: z.number().int() }),
+  ),
   comparison: z.object({
     minGroupSize: z.number().int(),
     groups: z.array(
@@ -75,6 +82,9 @@ export const AssignmentReport = z.object({
     note: Localized.nullable(),
   }),
 });
+
+/** The report as the web app and the PDF renderer receive it. */
+export type AssignmentReport = z.infer<typeof AssignmentReport>;
 
 export const CalibrationRequest = z.object({
   subject: z.string().min(1).max(32),

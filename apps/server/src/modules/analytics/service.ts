@@ -4,18 +4,20 @@
  * distractors, knowledge points, students to follow up, k-anonymous comparison) with its .xlsx,
  * and IRT difficulty calibration of the item bank in the worker.
  */
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { analyseDistractors, analyseItems, fitIrt, flagDistractors, type DistractorStat, type ItemFlag } from '@zhijiao/engine';
 import type { Logger } from 'pino';
 import type { AuditLog } from '../../platform/audit/index.js';
 import type { Principal } from '../../platform/auth/principal.js';
-import type { Db, Tx } from '../../platform/db/index.js';
+import { queryRows, type Db, type Tx } from '../../platform/db/index.js';
 import type { DomainEvent } from '../../platform/events/index.js';
 import { AppError } from '../../platform/http/errors.js';
 import type { JobQueue } from '../../platform/jobs/index.js';
 import type { Graph } from '../curriculum/index.js';
+import { FLAG_LABELS, loadCjkFonts, renderReportPdf, type PdfFonts } from './report-pdf.js';
 import { calibrations, responseFacts } from './tables.js';
+import { rollupSubmission } from './cockpit.js';
 
 export interface Audience {
   id: string;
@@ -46,6 +48,8 @@ export interface AnalyticsDeps {
   };
   /** Calibration: an item needs at least this many students' answers (default 200); a request may lower it. */
   minResponses?: number;
+  /** A CJK font file for the PDF report (config ZHIJIAO_PDF_FONT); unset: Noto Sans CJK in its usual places. */
+  pdfFont?: string | null;
 }
 
 export const CALIBRATE_JOB = 'analytics.calibrate';
@@ -72,18 +76,20 @@ const forbidden = (permission: string, resourceId?: string) =>
     { details: { permission, ...(resourceId ? { resourceType: 'assignment', resourceId } : {}) } },
   );
 
-const FLAG_LABELS: Record<ItemFlag, string> = {
-  too_easy: '过易',
-  too_hard: '过难',
-  negative_discrimination: '负区分度',
-  low_discrimination: '区分度低',
-  distractor_unused: '干扰项无人选',
-  distractor_attracts_upper: '干扰项吸引高分组',
-};
-
-type Row = typeof responseFacts.$inferSelect;
+/** One student's latest marked attempt of an assignment: [position, score, chosen option(s)] per question. */
+interface Sheet {
+  studentId: string;
+  classId: string;
+  schoolId: string | null;
+  /** Marked attempts of this student (all, not only the latest). */
+  submissions: number;
+  answers: [number, number, string | string[] | null][];
+}
 
 export class Analytics {
+  /** The PDF fonts, read once they are found (a font installed later is found on the next request). */
+  private pdfFonts: PdfFonts | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly audit: AuditLog,
@@ -136,6 +142,7 @@ export class Analytics {
         })),
       )
       .onConflictDoNothing();
+    await rollupSubmission(tx, e);
   }
 
   // ───────────── who may see a report ─────────────
@@ -177,11 +184,32 @@ export class Analytics {
   // ───────────── the report ─────────────
 
   /** Rows of the latest marked attempt of each student; and how many marked submissions there were. */
-  private async latestRows(assignmentId: string) {
-    const rows = await this.db.select().from(responseFacts).where(eq(responseFacts.assignmentId, assignmentId)).orderBy(asc(responseFacts.id));
-    const latest = new Map<string, number>();
-    for (const r of rows) if ((latest.get(r.studentId) ?? 0) < r.attempt) latest.set(r.studentId, r.attempt);
-    return { rows: rows.filter((r) => latest.get(r.studentId) === r.attempt), all: rows };
+  /**
+   * Each student's latest marked attempt of an assignment as one row: class, school, how many
+   * attempts were marked, and [position, score, chosen] per question. Grouped in SQL so a large
+   * exam crosses from the database as one row per student, not one per answer.
+   */
+  private async sheets(assignmentId: string): Promise<Sheet[]> {
+    // One scan: every attempt's answers per student, newest attempt first; older attempts are dropped here.
+    const rows = await queryRows<{ student_id: string; class_id: string; school_id: string | null; answers: string | [number, number, number, unknown][] }>(
+      this.db,
+      sql`select student_id, min(class_id::text) as class_id, min(school_id::text) as school_id,
+                 json_agg(json_build_array(attempt, position, score, chosen) order by attempt desc, position) as answers
+          from analytics_responses where assignment_id = ${assignmentId}
+          group by student_id
+          order by min(id)`,
+    );
+    return rows.map((r) => {
+      const all = (typeof r.answers === 'string' ? JSON.parse(r.answers) : r.answers) as [number, number, number, string | string[] | null][];
+      const latest = all[0]?.[0];
+      return {
+        studentId: r.student_id,
+        classId: r.class_id,
+        schoolId: r.school_id,
+        submissions: new Set(all.map((x) => x[0])).size,
+        answers: all.filter((x) => x[0] === latest).map(([, position, score, chosen]) => [position, score, chosen] as [number, number, string | string[] | null]),
+      };
+    });
   }
 
   async report(p: Principal, assignmentId: string) {
@@ -191,44 +219,41 @@ export class Analytics {
     const a = await this.audienceOf(assignmentId);
     const acc = await this.access(p, a);
     const mine = new Set(acc.classIds);
-    const { rows, all } = await this.latestRows(assignmentId);
-    const own = rows.filter((r) => mine.has(r.classId));
+    const sheets = await this.sheets(assignmentId);
+    // Students of the viewer's classes, in the order their first answer arrived.
+    const own = sheets.filter((r) => mine.has(r.classId));
     const items = [...a.items].sort((x, y) => x.position - y.position);
     const maxTotal = items.reduce((s, it) => s + it.max, 0);
     const posIndex = new Map(items.map((it, i) => [it.position, i]));
 
-    // Students in a stable order: class, then first seen.
-    const students: { id: string; classId: string }[] = [];
-    const seen = new Map<string, number>();
-    for (const r of own)
-      if (!seen.has(r.studentId)) {
-        seen.set(r.studentId, students.length);
-        students.push({ id: r.studentId, classId: r.classId });
-      }
+    const students = own.map((r) => ({ id: r.studentId, classId: r.classId }));
     const N = students.length;
     const k = items.length;
     const scores = new Float64Array(N * k).fill(NaN);
     const chosen: (string | string[] | null)[][] = items.map(() => new Array<string | string[] | null>(N).fill(null));
-    for (const r of own) {
-      const i = posIndex.get(r.position);
-      if (i === undefined) continue;
-      const s = seen.get(r.studentId)!;
-      scores[s * k + i] = Math.min(Math.max(r.score, 0), items[i]!.max);
-      chosen[i]![s] = (r.chosen as string | string[] | null) ?? null;
-    }
+    for (const [s, r] of own.entries())
+      for (const [position, score, choice] of r.answers) {
+        const i = posIndex.get(position);
+        if (i === undefined) continue;
+        scores[s * k + i] = Math.min(Math.max(score, 0), items[i]!.max);
+        chosen[i]![s] = choice ?? null;
+      }
 
     const classNames = await this.d.directory.classNames(a.classIds);
     const graph = await this.d.curriculum.graphOf(a.subject).catch(() => null);
     const kpName = new Map(graph?.points.map((pt) => [pt.code, pt.name]) ?? []);
 
-    let summary = { students: N, submissions: all.filter((r) => mine.has(r.classId) && r.position === items[0]?.position).length, mean: null as number | null, sd: null as number | null, median: null as number | null, min: null as number | null, max: null as number | null, meanPercent: null as number | null, maxScore: maxTotal, histogram: [] as { from: number; to: number; count: number }[] };
+    let summary = { students: N, submissions: own.reduce((n, r) => n + r.submissions, 0), mean: null as number | null, sd: null as number | null, median: null as number | null, min: null as number | null, max: null as number | null, meanPercent: null as number | null, maxScore: maxTotal, histogram: [] as { from: number; to: number; count: number }[] };
     let reliability = { alpha: null as number | null, kr20: null as number | null, sem: null as number | null };
     const itemStats = [];
     const totals = new Float64Array(N);
+    /** Lower edges of the histogram bins, unrounded, to place each student in the same bin as the engine did. */
+    let binFrom: number[] = [];
     if (N > 0 && k > 0) {
       const an = analyseItems({ scores, students: N, items: k, maxPoints: items.map((it) => it.max) });
       totals.set(an.totals);
       const t = an.test;
+      binFrom = t.histogram.map((h) => h.from);
       summary = {
         ...summary,
         mean: num(t.mean),
@@ -274,12 +299,16 @@ export class Analytics {
     // Knowledge points: share of the points available on each point that the students earned.
     const kp = new Map<string, { earned: number; possible: number; positions: Set<number> }>();
     for (const r of own)
-      for (const code of r.knowledgePoints as string[]) {
-        const e = kp.get(code) ?? { earned: 0, possible: 0, positions: new Set<number>() };
-        e.earned += r.score;
-        e.possible += r.max;
-        e.positions.add(r.position);
-        kp.set(code, e);
+      for (const [position, score] of r.answers) {
+        const it = items[posIndex.get(position) ?? -1];
+        if (!it) continue;
+        for (const code of it.knowledgePoints) {
+          const e = kp.get(code) ?? { earned: 0, possible: 0, positions: new Set<number>() };
+          e.earned += score;
+          e.possible += it.max;
+          e.positions.add(position);
+          kp.set(code, e);
+        }
       }
     const knowledgePoints = [...kp]
       .map(([code, e]) => ({ code, name: kpName.get(code) ?? code, earned: r3(e.earned), possible: r3(e.possible), share: e.possible > 0 ? r3(e.earned / e.possible) : null, positions: [...e.positions].sort((x, y) => x - y) }))
@@ -306,7 +335,20 @@ export class Analytics {
         : [],
     };
 
-    const comparison = await this.comparison(a, rows, mine, acc.viewer === 'teacher', acc.schoolOf, maxTotal);
+    // Every student behind the histogram, for their teachers only: each figure can show who it counts.
+    const roster = acc.names
+      ? students.map((s, i) => ({
+          id: s.id,
+          name: members.get(s.id)?.name ?? '',
+          studentNo: members.get(s.id)?.studentNo ?? '',
+          className: classNames.get(s.classId) ?? '',
+          score: r3(totals[i]!),
+          percent: maxTotal > 0 ? r3(totals[i]! / maxTotal) : 0,
+          band: Math.max(0, binFrom.filter((from) => totals[i]! >= from).length - 1),
+        }))
+      : [];
+
+    const comparison = await this.comparison(a, sheets, mine, acc.viewer === 'teacher', acc.schoolOf, maxTotal);
     await this.audit.append({
       actor: p,
       action: 'analytics.report',
@@ -317,13 +359,14 @@ export class Analytics {
       ip: p.ip,
     });
     return {
-      assignment: { id: a.id, title: a.title, kind: a.kind, subject: a.subject, grade: a.grade, maxScore: maxTotal, itemCount: k },
+      assignment: { id: a.id, title: a.title, kind: a.kind, subject: a.subject, subjectName: graph?.subject.name ?? a.subject, grade: a.grade, maxScore: maxTotal, itemCount: k },
       scope: { viewer: acc.viewer, classes: acc.classIds.map((id) => ({ id, name: classNames.get(id) ?? '' })), namesShown: acc.names },
       summary,
       reliability,
       items: itemStats,
       knowledgePoints,
       followUp,
+      roster,
       comparison,
     };
   }
@@ -333,14 +376,12 @@ export class Analytics {
    * A group with fewer than MIN_GROUP students is suppressed, and so is one whose students outside
    * the viewer's own classes number 1 to MIN_GROUP − 1 (its mean minus theirs would reveal them).
    */
-  private async comparison(a: Audience, rows: Row[], mine: Set<string>, teacher: boolean, schoolOf: Map<string, string>, maxTotal: number) {
-    const totals = new Map<string, { classId: string; schoolId: string | null; total: number }>();
-    for (const r of rows) {
-      const t = totals.get(r.studentId) ?? { classId: r.classId, schoolId: r.schoolId ?? schoolOf.get(r.classId) ?? null, total: 0 };
-      t.total += r.score;
-      totals.set(r.studentId, t);
-    }
-    const list = [...totals.values()];
+  private async comparison(a: Audience, sheets: Sheet[], mine: Set<string>, teacher: boolean, schoolOf: Map<string, string>, maxTotal: number) {
+    const list = sheets.map((r) => ({
+      classId: r.classId,
+      schoolId: r.schoolId ?? schoolOf.get(r.classId) ?? null,
+      total: r.answers.reduce((t, [, score]) => t + score, 0),
+    }));
     const tree = await this.d.directory.regionTree();
     const regionById = new Map(tree.regions.map((r) => [r.id, r]));
     const schoolById = new Map(tree.schools.map((s) => [s.id, s]));
@@ -356,16 +397,33 @@ export class Analytics {
       const mean = n && maxTotal > 0 ? members.reduce((s, m) => s + m.total, 0) / n / maxTotal : null;
       return { level, id, name, own: ownClass, n: suppressed ? null : n, meanPercent: suppressed ? null : num(mean), suppressed };
     };
+    // Members by class, school and county in one pass (a county exam has thousands of classes).
+    const byClass = new Map<string, typeof list>();
+    const bySchool = new Map<string | null, typeof list>();
+    const add = <K,>(map: Map<K, typeof list>, key: K, m: (typeof list)[number]) => {
+      const members = map.get(key);
+      if (members) members.push(m);
+      else map.set(key, [m]);
+    };
+    for (const m of list) {
+      add(byClass, m.classId, m);
+      add(bySchool, m.schoolId, m);
+    }
     const names = await this.d.directory.classNames(a.classIds);
-    const groups = a.classIds.map((c) => group('class', c, names.get(c) ?? '', list.filter((m) => m.classId === c), mine.has(c)));
+    const groups = a.classIds.map((c) => group('class', c, names.get(c) ?? '', byClass.get(c) ?? [], mine.has(c)));
     const schools = [...new Set(a.classIds.map((c) => schoolOf.get(c)).filter((s): s is string => !!s))];
-    for (const s of schools) groups.push(group('school', s, schoolById.get(s)?.name ?? '', list.filter((m) => m.schoolId === s), false));
-    const counties = new Map<string, { id: string; name: string }>();
+    for (const s of schools) groups.push(group('school', s, schoolById.get(s)?.name ?? '', bySchool.get(s) ?? [], false));
+    const examCounties = new Map<string, { id: string; name: string }>();
     for (const s of schools) {
       const c = countyOf(s);
-      if (c) counties.set(c.id, c);
+      if (c) examCounties.set(c.id, c);
     }
-    for (const c of counties.values()) groups.push(group('county', c.id, c.name, list.filter((m) => countyOf(m.schoolId)?.id === c.id), false));
+    const byCounty = new Map<string, typeof list>();
+    for (const [s, members] of bySchool) {
+      const c = countyOf(s);
+      if (c && examCounties.has(c.id)) for (const m of members) add(byCounty, c.id, m);
+    }
+    for (const c of examCounties.values()) groups.push(group('county', c.id, c.name, byCounty.get(c.id) ?? [], false));
     const hidden = groups.filter((g) => g.suppressed).length;
     return {
       minGroupSize: MIN_GROUP,
@@ -447,6 +505,18 @@ export class Analytics {
     }
     bold(fu);
     return Buffer.from(await wb.xlsx.writeBuffer());
+  }
+
+  /** The report as an A4 PDF with an embedded CJK font; 503 when no CJK font is installed. */
+  async reportPdf(p: Principal, assignmentId: string): Promise<Buffer> {
+    this.pdfFonts ??= loadCjkFonts(this.d.pdfFont ?? null);
+    if (!this.pdfFonts)
+      throw new AppError(503, 'analytics.pdf_font_missing', {
+        zh: '服务器未安装中文字体，无法生成 PDF。请安装 fonts-noto-cjk 或设置 ZHIJIAO_PDF_FONT。',
+        en: 'No Chinese font is installed on the server, so the PDF cannot be made. Install fonts-noto-cjk or set ZHIJIAO_PDF_FONT.',
+      });
+    const r = await this.report(p, assignmentId);
+    return renderReportPdf(r, { fonts: this.pdfFonts, generatedAt: new Date() });
   }
 
   // ───────────── difficulty calibration ─────────────
