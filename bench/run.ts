@@ -5,7 +5,8 @@
  * Benchmarks are never asserted in tests; the figures go into ADRs and reports.
  *
  * Suites: search, math-equiv, short-answer, essay, kt, gateway (the hub's /v1 gateway against
- * the upstream called directly and through Portkey; helpers in bench/support/).
+ * the upstream called directly and through Portkey; helpers in bench/support/), analytics (a
+ * synthetic county of 1,000,000 answers: the exam report and the region cockpit against DuckDB).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

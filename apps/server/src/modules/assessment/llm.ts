@@ -74,7 +74,7 @@ export function parseReply(content: string, points: RubricPoint[]): LlmPointScor
 
 export async function markWithLlm(
   endpoint: LlmEndpoint,
-  input: { stem: string; reference: string; points: RubricPoint[]; answer: string; names: string[] },
+  input: { stem: string; reference: string; points: RubricPoint[]; answer: string; names: string[]; user?: string },
   opts: { timeoutMs?: number; tries?: number } = {},
 ): Promise<LlmMarking> {
   const masked = maskPii(input.answer, input.names);
@@ -94,6 +94,8 @@ export async function markWithLlm(
           model: endpoint.model,
           temperature: 0,
           response_format: { type: 'json_object' },
+          // The person the marking is for: the hub's call log attributes AI use to them (a user id, no name).
+          ...(input.user ? { user: input.user } : {}),
           messages: [
             { role: 'system', content: SYSTEM },
             { role: 'user', content: prompt },

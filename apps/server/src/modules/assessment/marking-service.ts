@@ -79,6 +79,7 @@ export class Marking {
         threshold: this.settings.threshold,
         alwaysReview: it.alwaysReview,
         names: classmates,
+        user: s.studentId,
         essayModel: (id) => this.essayModel(id),
         essaySamples: (id) => this.reviewedCount(id),
         itemId: it.itemId,

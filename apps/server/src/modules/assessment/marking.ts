@@ -63,6 +63,8 @@ export interface MarkingContext {
   alwaysReview: boolean;
   /** The student's and classmates' names: masked before any model call. */
   names: string[];
+  /** The platform user the marking is done for (the student): AI use is attributed to them. */
+  user?: string;
   essayModel: (itemId: string) => Promise<EssayModel | null>;
   essaySamples: (itemId: string) => Promise<number>;
   itemId: string;
@@ -158,7 +160,7 @@ async function markBody(body: ItemBody, _prompt: string, response: unknown, poin
         description: [k.meaning, ...k.variants].join(' / '),
         max: k.score,
       }));
-      const llm = await markWithLlm(ctx.llm, { stem: body.stem, reference: body.referenceAnswer, points: rubric, answer, names: ctx.names });
+      const llm = await markWithLlm(ctx.llm, { stem: body.stem, reference: body.referenceAnswer, points: rubric, answer, names: ctx.names, user: ctx.user });
       if (!llm.ok)
         return { ...base, detail: { ...base.detail, info: { llm: { error: llm.error, attempts: llm.attempts } } }, review: llm.error === 'malformed' ? 'llm_malformed' : null };
       // Two independent engines: where they agree the mark is trusted; where they differ a person decides.
@@ -195,7 +197,7 @@ async function markBody(body: ItemBody, _prompt: string, response: unknown, poin
           description: `${d.name}: ${d.levels.map((l) => `${l.score}分 ${l.descriptor}`).join('; ')}`,
           max: d.max,
         }));
-        const llm = await markWithLlm(ctx.llm, { stem: body.stem, reference: '', points: rubric, answer, names: ctx.names });
+        const llm = await markWithLlm(ctx.llm, { stem: body.stem, reference: '', points: rubric, answer, names: ctx.names, user: ctx.user });
         if (llm.ok) {
           const s = Object.fromEntries(llm.points.map((p) => [p.id, p.score]));
           const r = Object.fromEntries(llm.points.map((p) => [p.id, p.reason]));

@@ -114,6 +114,10 @@ function sendError(reply: FastifyReply, req: FastifyRequest, err: GatewayError) 
     });
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The OpenAI `user` field names the person a call is for; only a platform user id (uuid) is kept in the call log. */
+const platformUser = (user: unknown): string | null => (typeof user === 'string' && UUID.test(user) ? user.toLowerCase() : null);
+
 interface Guard {
   masked: Record<string, number>;
   flags: string[];
@@ -377,6 +381,7 @@ export class Gateway {
     const policy = snap.policy(key.gradeBand);
     const guard: Guard = { masked: {}, flags: [] };
     const row = this.baseRow(key, endpoint, String(name), snap.models.get(name) ?? null, stream);
+    row.userId = platformUser((req.body as { user?: unknown }).user);
     let model: ModelRec | null = null;
     try {
       model = this.admitModel(snap, key, name, endpoint === 'chat' ? 'chat' : 'embedding');

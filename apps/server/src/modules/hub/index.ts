@@ -12,7 +12,7 @@ import type { App } from '../../platform/http/app.js';
 import { seedHubDemoIfEmpty } from './demo.js';
 import { Gateway } from './gateway.js';
 import { HealthChecker } from './health.js';
-import { Meter } from './meter.js';
+import { aiUseByWeek, Meter } from './meter.js';
 import { HubReports } from './reports.js';
 import { hubRoutes } from './routes.js';
 import { HubAdmin } from './service.js';
@@ -99,6 +99,11 @@ export async function createHub(d: HubDeps) {
       return seeded;
     },
     purgeExpired: (now?: Date) => reports.purgeExpired(now),
+    /** Answered calls made for platform users since `since`, per user, key school and week (China time): AI-use statistics. */
+    aiUseSince: async (since: Date) => {
+      await meter.flush();
+      return aiUseByWeek(d.db, since);
+    },
   };
 }
 export type Hub = Awaited<ReturnType<typeof createHub>>;

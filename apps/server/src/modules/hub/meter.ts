@@ -9,7 +9,7 @@
  */
 import type { Logger } from 'pino';
 import { and, eq, gte, like, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../platform/db/index.js';
+import { queryRows, type Db } from '../../platform/db/index.js';
 import type { KeyRec } from './state.js';
 import { hubCalls, hubQuotas } from './tables.js';
 
@@ -213,6 +213,7 @@ export class Meter {
 const CALL_COLUMNS = [
   'at', 'key_id', 'owner_type', 'school_id', 'region_path', 'product_id', 'model_id', 'model_name', 'node_id', 'endpoint', 'stream', 'status', 'outcome',
   'error_code', 'prompt_tokens', 'completion_tokens', 'usage_estimated', 'cost_micro_fen', 'latency_ms', 'attempts', 'guardrails', 'content_enc', 'retain_until',
+  'user_id',
 ].join(', ');
 
 /**
@@ -246,6 +247,7 @@ async function insertCalls(db: Db, rows: CallRow[]): Promise<void> {
       guardrails: r.guardrails,
       content_enc: r.contentEnc ?? null,
       retain_until: r.retainUntil ?? null,
+      user_id: r.userId ?? null,
     })),
   );
   await db.execute(sql`insert into hub_calls (${sql.raw(CALL_COLUMNS)}) select ${sql.raw(CALL_COLUMNS)} from json_populate_recordset(null::hub_calls, ${json}::json)`);
@@ -262,4 +264,18 @@ export function callScope(f: { paths: string[]; schoolIds: string[] } | null): S
   const parts: SQL[] = f.paths.map((p) => like(hubCalls.regionPath, `${p}%`));
   for (const s of f.schoolIds) parts.push(eq(hubCalls.schoolId, s));
   return parts.length ? or(...parts) : sql`false`;
+}
+
+/**
+ * Answered calls made for a platform user since `since`, per user, key school and week (weeks
+ * start on Monday, China time; `week` is that Monday as YYYY-MM-DD). Feeds the AI regular-use KPI.
+ */
+export async function aiUseByWeek(db: Db, since: Date): Promise<{ userId: string; schoolId: string | null; week: string; uses: number }[]> {
+  const rows = await queryRows<{ user_id: string; school_id: string | null; week: string; uses: number }>(
+    db,
+    sql`select user_id, school_id, to_char(date_trunc('week', (at at time zone 'UTC') + interval '8 hours'), 'YYYY-MM-DD') as week, count(*)::int as uses
+        from hub_calls where at >= ${since.toISOString()}::timestamptz and user_id is not null and outcome = 'ok'
+        group by 1, 2, 3`,
+  );
+  return rows.map((r) => ({ userId: r.user_id, schoolId: r.school_id, week: r.week, uses: Number(r.uses) }));
 }

@@ -246,6 +246,8 @@ export const hubCalls = pgTable(
     /** AES-256-GCM (iv | tag | ciphertext), base64: text, so batched inserts need no bytea encoding. */
     contentEnc: text('content_enc'),
     retainUntil: at('retain_until'),
+    /** The platform user the call was made for (the request's OpenAI `user` field when it is a user id): AI-use statistics. */
+    userId: uuid('user_id'),
   },
   (t) => [index('hub_calls_at_idx').on(t.at), index('hub_calls_school_idx').on(t.schoolId, t.at), index('hub_calls_key_idx').on(t.keyId, t.at)],
 );

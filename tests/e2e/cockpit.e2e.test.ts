@@ -1,0 +1,126 @@
+/**
+ * The region cockpit end to end in Chromium (serves apps/web/dist: run `npm run build` first):
+ * 七年级 students of 西湖区实验中学 answer a math exam online (marked at once, rolled up by the
+ * analytics consumer); the county admin of 西湖区 opens 区域驾驶舱 from the navigation, sees the
+ * KPI cards, the schools table with target tags and the knowledge-point heatmap, clicks a cell and
+ * sees the rows behind it (assignments and answer counts, no names) in the drawer.
+ */
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchChromium, openPage, screenshots, signIn } from '../support/browser.js';
+import { Client, startServer, type RunningServer } from '../support/server.js';
+
+let server: RunningServer;
+let browser: Browser;
+const shot = screenshots('cockpit-');
+const TITLE = '七年级数学单元测验';
+const KPS = ['M7-NA-01', 'M7-NA-01', 'M7-NA-02'];
+const STUDENTS = ['student1', 'student2', 'student3', 'student4', 'student5', 'student6', 'student11', 'student12'];
+
+beforeAll(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+  const teacher = new Client(server.baseUrl);
+  await teacher.login('teacher1');
+  const classes = (await teacher.get('/api/classes')).data as { id: string; name: string }[];
+  const itemIds: string[] = [];
+  for (const [i, kp] of KPS.entries()) {
+    const r = await teacher.post('/api/items', {
+      subject: 'math',
+      grade: 7,
+      body: { type: 'single_choice', stem: `单元测验第${i + 1}题`, options: ['A', 'B', 'C', 'D'].map((k) => ({ key: k, text: `选项${k}` })), answer: 'A' },
+      knowledgePoints: [kp],
+      difficulty: 2,
+      score: 5,
+    });
+    expect(r.status, JSON.stringify(r.data)).toBe(201);
+    itemIds.push(r.data.id);
+  }
+  const a = await teacher.post('/api/assignments', {
+    kind: 'exam',
+    title: TITLE,
+    classIds: classes.filter((c) => c.name.startsWith('七年级')).map((c) => c.id),
+    openAt: new Date(Date.now() - 3600_000).toISOString(),
+    dueAt: new Date(Date.now() + 86_400_000).toISOString(),
+    items: itemIds.map((itemId) => ({ itemId })),
+  });
+  expect(a.status, JSON.stringify(a.data)).toBe(201);
+  for (const [i, username] of STUDENTS.entries()) {
+    const c = new Client(server.baseUrl);
+    await c.login(username);
+    const answers = { '1': 'A', '2': i % 2 ? 'B' : 'A', '3': i % 3 ? 'A' : 'C' };
+    const r = await c.post(`/api/assignments/${a.data.id}/submissions`, { clientId: randomUUID(), answers });
+    expect(r.status, JSON.stringify(r.data)).toBe(201);
+  }
+  const county = new Client(server.baseUrl);
+  await county.login('county_admin1');
+  for (const t0 = Date.now(); ; ) {
+    const r = await county.get('/api/analytics/cockpit');
+    if (r.data.mastery?.cells?.length === 2 && r.data.ai?.computedAt) break;
+    if (Date.now() - t0 > 30_000) throw new Error(`cockpit not ready: ${JSON.stringify(r.data).slice(0, 300)}`);
+    await new Promise((ok) => setTimeout(ok, 250));
+  }
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe('region cockpit', () => {
+  it('a county admin opens the cockpit, sees the KPIs and the heatmap, and traces a cell', async () => {
+    const { context, page } = await openPage(browser, { width: 1440, height: 900 });
+    try {
+      await signIn(page, server.baseUrl, 'county_admin1');
+      await page.getByRole('menuitem', { name: '区域驾驶舱' }).click();
+      await page.waitForURL(/\/cockpit$/);
+      await expect.poll(() => page.locator('[data-testid=page-title]').innerText()).toBe('区域驾驶舱');
+
+      const kpis = page.locator('[data-testid=cockpit-kpis]');
+      await kpis.waitFor();
+      const text = await kpis.innerText();
+      expect(text).toContain('学校数');
+      expect(text).toMatch(/学校数\s*2/);
+      expect(text).toContain('AI 常态化应用率（区域）');
+      expect(text).toContain('区县目标 ≥ 90%');
+      expect(await page.locator('[data-testid=cockpit-schools] tbody tr.ant-table-row').count()).toBe(2);
+      expect(await page.locator('[data-testid=cockpit-schools]').innerText()).toContain('杭州市西湖区实验中学');
+      // Nobody used AI yet: 0 % of 43 people, below the school target.
+      expect(await page.locator('[data-testid=cockpit-schools] [data-testid=target-tag]').first().innerText()).toBe('未达标');
+
+      const heatmap = page.locator('[data-testid=cockpit-heatmap]');
+      await heatmap.locator('canvas').first().waitFor();
+      expect(await heatmap.getAttribute('data-cells')).toBe('2');
+      await page.locator('[data-testid=cockpit-ai-bars] canvas').first().waitFor();
+      await page.waitForTimeout(600); // chart animation
+      await shot(page, 'page');
+
+      // Schools are rows (西湖区第二中学 has no answers, 实验中学 has); the second point is the plot's right half.
+      await heatmap.scrollIntoViewIfNeeded();
+      const box = (await heatmap.boundingBox())!;
+      const drawer = page.locator('.ant-drawer-content');
+      for (let y = 30; y < 170 && !(await drawer.isVisible()); y += 8) {
+        await page.mouse.click(box.x + box.width * 0.85, box.y + y);
+        await page.waitForTimeout(150);
+      }
+      await drawer.locator('[data-testid=cockpit-trace-rows] tbody tr.ant-table-row').first().waitFor();
+      const trace = await drawer.innerText();
+      expect(trace).toContain('杭州市西湖区实验中学');
+      expect(trace).toContain(TITLE);
+      expect(trace).toContain('作答数');
+      expect(trace).not.toMatch(/student|学号/);
+      await page.waitForTimeout(300);
+      await drawer.screenshot({ path: resolve(import.meta.dirname, '../../test-results/e2e/cockpit-trace.png') });
+      await page.keyboard.press('Escape');
+
+      // The region's AI figure traces to weeks and weeks-used counts.
+      await page.locator('[data-testid=cockpit-ai-rate]').click();
+      await drawer.locator('[data-testid=cockpit-trace-rows] tbody tr.ant-table-row').first().waitFor();
+      expect(await drawer.innerText()).toContain('使用周数');
+    } finally {
+      await context.close();
+    }
+  });
+});
