@@ -100,6 +100,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       ZHIJIAO_DATA_DIR: dataDir,
       ZHIJIAO_DEMO_PASSWORD: DEMO_PASSWORD,
       ZHIJIAO_SEED_DEMO: opts.seedDemo === false ? 'false' : 'true',
+      ZHIJIAO_DEMO_ACTIVITY: 'false',
       LOG_LEVEL: 'warn',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...opts.env,
