@@ -48,7 +48,7 @@ describe('web app', () => {
 
       await login(page, 'teacher1');
       await page.waitForURL(/\/classes$/);
-      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '学情', '个人资料']);
+      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '预警与考勤', '作业与考试', '阅卷复核', '学情', '教学体检', '个人资料']);
       await page.locator('[data-testid=class-card]').first().waitFor();
       const names = await page.locator('[data-testid=class-name]').allInnerTexts();
       expect(names.sort()).toEqual(['七年级(1)班', '七年级(2)班']);
@@ -119,7 +119,7 @@ describe('web app', () => {
     const { context, page } = await newPage();
     try {
       await login(page, 'school_admin1');
-      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '知识图谱', '题库', '备案与准入', '接口密钥', '用量与配额', '计费账单', '算力申请', '调用日志', '个人资料']);
+      expect(await navTexts(page)).toEqual(['班级', '学生', '花名册导入', '知识图谱', '题库', '预警与考勤', '教学体检', '备案与准入', '接口密钥', '用量与配额', '计费账单', '算力申请', '调用日志', '个人资料']);
       await page.locator('[data-testid=nav] .ant-menu-item', { hasText: '花名册导入' }).click();
       await page.waitForURL(/\/roster\/import$/);
 
@@ -202,7 +202,7 @@ describe('web app', () => {
 
       await login(page, 'head_teacher1');
       await page.waitForURL(/\/classes$/);
-      await expect.poll(() => navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Homework & exams', 'Review marks', 'Mastery', 'Profile']);
+      await expect.poll(() => navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Alerts & attendance', 'Homework & exams', 'Review marks', 'Mastery', 'Teaching check-up', 'Profile']);
       expect(await page.locator('[data-testid=page-title]').innerText()).toBe('My classes');
       await page.locator('[data-testid=class-card]').first().waitFor();
       expect(await page.locator('[data-testid=role-tag]').allInnerTexts()).toEqual(
@@ -214,18 +214,18 @@ describe('web app', () => {
       apiLangs.length = 0;
       await page.reload();
       await page.locator('[data-testid=class-card]').first().waitFor();
-      expect(await navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Homework & exams', 'Review marks', 'Mastery', 'Profile']);
+      expect(await navTexts(page)).toEqual(['My classes', 'Students', 'Knowledge graph', 'Item bank', 'Alerts & attendance', 'Homework & exams', 'Review marks', 'Mastery', 'Teaching check-up', 'Profile']);
       expect(apiLangs.length).toBeGreaterThan(0);
       expect(new Set(apiLangs)).toEqual(new Set(['en']));
 
       // back to Chinese from the header
       await page.locator('[data-testid=lang-switch]').getByText('中文').click();
-      await expect.poll(() => navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '学情', '个人资料']);
+      await expect.poll(() => navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '预警与考勤', '作业与考试', '阅卷复核', '学情', '教学体检', '个人资料']);
       expect(await page.locator('[data-testid=page-title]').innerText()).toBe('我的班级');
       apiLangs.length = 0;
       await page.reload();
       await page.locator('[data-testid=class-card]').first().waitFor();
-      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '作业与考试', '阅卷复核', '学情', '个人资料']);
+      expect(await navTexts(page)).toEqual(['我的班级', '学生', '知识图谱', '题库', '预警与考勤', '作业与考试', '阅卷复核', '学情', '教学体检', '个人资料']);
       expect(new Set(apiLangs)).toEqual(new Set(['zh-CN']));
       expect(await page.evaluate(() => localStorage.getItem('zhijiao.lang'))).toBe('zh-CN');
       await shot(page, 'classes-zh');
@@ -319,7 +319,7 @@ describe('web app', () => {
 
       await login(page, 'researcher1');
       await page.waitForURL(/\/research$/);
-      expect(await navTexts(page)).toEqual(['研究数据', '知识图谱', '题库', '个人资料']);
+      expect(await navTexts(page)).toEqual(['研究数据', '区域驾驶舱', '知识图谱', '题库', '个人资料']);
       expect(await page.locator('[data-testid=research-heading]').innerText()).toContain('去标识化');
       await shot(page, 'researcher-home');
       await page.goto(`${server.baseUrl}/students/${child.id}`);

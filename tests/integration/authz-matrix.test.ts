@@ -25,6 +25,7 @@ const REGION: Role[] = ['county_admin', 'city_admin', 'province_admin', 'sysadmi
 const CURRICULUM_EDITORS: Role[] = ['researcher', 'province_admin', 'sysadmin'];
 const STAFF: Role[] = ['teacher', 'head_teacher', 'school_admin', 'county_admin', 'city_admin', 'province_admin', 'researcher', 'sysadmin'];
 const TEACHERS: Role[] = ['teacher', 'head_teacher'];
+const WARNING_STAFF: Role[] = ['teacher', 'head_teacher', 'school_admin'];
 const HUB_READ: Role[] = ['school_admin', 'county_admin', 'city_admin', 'province_admin', 'sysadmin', 'auditor'];
 const HUB_OPS: Role[] = ['province_admin', 'sysadmin'];
 const CHECKLIST_FAIL = Object.fromEntries(['data_handling', 'content_safety', 'age_suitability', 'evaluation_evidence'].map((k) => [k, { pass: false, note: '' }]));
@@ -57,6 +58,7 @@ interface Ids {
   assignment: string; // teacher1's homework for ownClass, with attempts left
   submission: string; // student1's submission to it
   ownSchool: string; // XHSY, 西湖区
+  teacher: string; // teacher1's user id
 }
 
 interface Case {
@@ -73,6 +75,13 @@ interface Case {
 const rosterUpload = () => {
   const fd = new FormData();
   fd.set('file', new Blob(['\ufeff姓名,学号,性别,年级,班级\n'], { type: 'text/csv' }), 'empty.csv');
+  return fd;
+};
+
+const attendanceUpload = () => {
+  const fd = new FormData();
+  fd.set('classId', matrixIds!.ownClass);
+  fd.set('file', new Blob(['not a workbook'], { type: 'application/octet-stream' }), 'attendance.xlsx');
   return fd;
 };
 
@@ -209,11 +218,35 @@ const MATRIX: Case[] = [
   { method: 'POST', route: '/v1/embeddings', path: () => '/v1/embeddings', body: () => ({ model: 'x', input: 'hi' }), allow: ALL, keyAuth: true },
   { method: 'GET', route: '/api/audit', path: () => '/api/audit', allow: ['auditor', 'sysadmin'] },
   { method: 'GET', route: '/api/audit/verify', path: () => '/api/audit/verify', allow: ['auditor', 'sysadmin'] },
+  // Early warning: the school's own staff only (teachers and head teachers of the class, school admins); region admins get counts without names.
+  { method: 'POST', route: '/api/warning/attendance', path: () => '/api/warning/attendance', body: () => ({ classId: matrixIds!.ownClass, date: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), records: [{ studentId: matrixIds!.ownStudent, status: 'present' }] }), allow: WARNING_STAFF },
+  { method: 'GET', route: '/api/warning/attendance/template.xlsx', path: () => '/api/warning/attendance/template.xlsx', allow: ALL },
+  { method: 'POST', route: '/api/warning/attendance/import', path: () => '/api/warning/attendance/import', body: attendanceUpload, allow: WARNING_STAFF },
+  { method: 'GET', route: '/api/warning/classes/{id}/attendance', path: (i) => `/api/warning/classes/${i.ownClass}/attendance?from=2026-11-01&to=2026-11-30`, allow: WARNING_STAFF },
+  { method: 'GET', route: '/api/warning/classes/{id}/attendance', path: (i) => `/api/warning/classes/${i.otherSchoolClass}/attendance?from=2026-11-01&to=2026-11-30`, allow: [] },
+  { method: 'GET', route: '/api/warning/alerts', path: () => '/api/warning/alerts', allow: WARNING_STAFF },
+  { method: 'GET', route: '/api/warning/alerts/{id}', path: (i) => `/api/warning/alerts/${i.unknown}`, allow: WARNING_STAFF },
+  ...(['verify', 'follow-up', 'close', 'dismiss'] as const).map((a): Case => ({ method: 'POST', route: `/api/warning/alerts/{id}/${a}`, path: (i) => `/api/warning/alerts/${i.unknown}/${a}`, body: () => ({ note: '矩阵' }), allow: WARNING_STAFF })),
+  { method: 'GET', route: '/api/warning/counts', path: () => '/api/warning/counts', allow: ADMINS },
+  { method: 'GET', route: '/api/warning/students/{id}/referral-recipients', path: (i) => `/api/warning/students/${i.ownStudent}/referral-recipients`, allow: WARNING_STAFF },
+  { method: 'POST', route: '/api/warning/referrals', path: () => '/api/warning/referrals', body: () => ({ studentId: matrixIds!.ownStudent, referredTo: matrixIds!.unknown, note: '矩阵' }), allow: WARNING_STAFF },
+  { method: 'GET', route: '/api/warning/referrals', path: () => '/api/warning/referrals', allow: WARNING_STAFF },
+  { method: 'POST', route: '/api/warning/referrals/{id}/close', path: (i) => `/api/warning/referrals/${i.unknown}/close`, allow: WARNING_STAFF },
   // Analytics: a report for the teachers of the assignment's classes and the admins above them; calibration for modellers.
   { method: 'GET', route: '/api/analytics/assignments/{id}/report', path: (i) => `/api/analytics/assignments/${i.assignment}/report`, allow: [...TEACHERS, ...ADMINS] },
   { method: 'GET', route: '/api/analytics/assignments/{id}/report.xlsx', path: (i) => `/api/analytics/assignments/${i.assignment}/report.xlsx`, allow: [...TEACHERS, ...ADMINS] },
+  { method: 'GET', route: '/api/analytics/assignments/{id}/report.pdf', path: (i) => `/api/analytics/assignments/${i.assignment}/report.pdf`, allow: [...TEACHERS, ...ADMINS] },
   { method: 'POST', route: '/api/analytics/calibrations', path: () => '/api/analytics/calibrations', body: () => ({ subject: 'math', minResponses: 5 }), allow: ['researcher', 'province_admin', 'sysadmin'] },
   { method: 'GET', route: '/api/analytics/calibrations/{id}', path: (i) => `/api/analytics/calibrations/${i.unknown}`, allow: ['researcher', 'province_admin', 'sysadmin'] },
+  { method: 'GET', route: '/api/analytics/cockpit', path: () => '/api/analytics/cockpit', allow: ['county_admin', 'city_admin', 'province_admin', 'researcher'] },
+  { method: 'GET', route: '/api/analytics/cockpit/trace', path: (i) => `/api/analytics/cockpit/trace?figure=participation&school=${i.ownSchool}`, allow: ['county_admin', 'city_admin', 'province_admin', 'researcher'] },
+  // Portrait and quality records: the student, their parent, their class's teachers and school admin only; check-up: the teacher and their school admin.
+  { method: 'GET', route: '/api/analytics/students/{id}/portrait', path: (i) => `/api/analytics/students/${i.ownStudent}/portrait`, allow: ['student', 'parent', ...TEACHERS, 'school_admin'] },
+  { method: 'GET', route: '/api/analytics/students/{id}/quality', path: (i) => `/api/analytics/students/${i.ownStudent}/quality`, allow: ['student', 'parent', ...TEACHERS, 'school_admin'] },
+  { method: 'POST', route: '/api/analytics/students/{id}/quality', path: (i) => `/api/analytics/students/${i.ownStudent}/quality`, body: () => ({ domain: 'labour', title: '矩阵测试', description: '值日', evidence: '值日表', occurredOn: '2026-01-05' }), allow: [...TEACHERS, 'school_admin'] },
+  { method: 'POST', route: '/api/analytics/students/{id}/quality/{entryId}/withdraw', path: (i) => `/api/analytics/students/${i.ownStudent}/quality/${i.unknown}/withdraw`, body: () => ({ reason: '矩阵测试' }), allow: [...TEACHERS, 'school_admin'] },
+  { method: 'GET', route: '/api/analytics/checkup/teachers', path: () => '/api/analytics/checkup/teachers', allow: [...TEACHERS, 'school_admin'] },
+  { method: 'GET', route: '/api/analytics/teachers/{id}/checkup', path: (i) => `/api/analytics/teachers/${i.teacher}/checkup`, allow: ['teacher', 'school_admin'] },
 ];
 
 let server: RunningServer;
@@ -246,12 +279,14 @@ beforeAll(async () => {
     assignment: '',
     submission: '',
     ownSchool: school('XHSY'),
+    teacher: '',
   };
   const teacher = new Client(server.baseUrl);
   await teacher.login('teacher1');
   const a = await teacher.post('/api/assignments', { ...homework(), classIds: [own.classId] });
   if (a.status !== 201) throw new Error(`assignment: ${JSON.stringify(a.data)}`);
   ids.assignment = a.data.id;
+  ids.teacher = (await teacher.get('/api/me')).data.id;
   const student = new Client(server.baseUrl);
   await student.login('student1');
   const s = await student.post(`/api/assignments/${a.data.id}/submissions`, { clientId: crypto.randomUUID(), answers: { '1': 'A' } });

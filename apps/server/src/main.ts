@@ -19,8 +19,14 @@ import { createIdentity } from './modules/identity/index.js';
 import { createLearning } from './modules/learning/index.js';
 import { createAnalytics } from './modules/analytics/index.js';
 import { createHub } from './modules/hub/index.js';
+import { createWarning, type Clock, type WarningSettings } from './modules/warning/index.js';
+import { seedDemoActivity } from './demo-activity.js';
 
-export async function startPlatform(config: Config) {
+/**
+ * `options.now` is the early-warning clock (escalation deadlines, rule windows): the real clock
+ * unless a test passes a controllable one.
+ */
+export async function startPlatform(config: Config, options: { now?: Clock; warning?: Partial<WarningSettings> } = {}) {
   const logger = pino({ level: config.logLevel, base: { service: 'zhijiao' } });
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   logger.info({ engine: database.engine, dataDir: config.databaseUrl ? undefined : config.dataDir }, 'database ready, migrations applied');
@@ -48,7 +54,21 @@ export async function startPlatform(config: Config) {
     settings: assessmentSettings,
   });
   const learning = createLearning({ db, audit, jobs, log: logger.child({ part: 'learning' }), curriculum, assessment, directory: identity });
-  const analytics = createAnalytics({ db, audit, jobs, log: logger.child({ part: 'analytics' }), assessment, curriculum, directory: identity });
+  const analytics = createAnalytics({ db, audit, jobs, log: logger.child({ part: 'analytics' }), assessment, curriculum, learning, directory: identity, pdfFont: config.pdfFont,
+    // The hub is created below; the AI-use sync first calls it once the server has started.
+    hub: { aiUseSince: (since: Date) => hub.aiUseSince(since) }, aiRegular: config.aiRegular });
+  const warning = createWarning({
+    db,
+    audit,
+    cipher,
+    log: logger.child({ part: 'warning' }),
+    now: options.now ?? (() => new Date()),
+    settings: options.warning,
+    directory: identity,
+    assessment,
+    learning,
+    curriculum,
+  });
   const hub = await createHub({ db, audit, cipher, log: logger.child({ part: 'hub' }), directory: identity });
 
   const app = await buildApp({
@@ -78,6 +98,7 @@ export async function startPlatform(config: Config) {
   learning.routes(app);
   analytics.routes(app);
   hub.routes(app);
+  warning.routes(app);
   auditRoutes(app, audit);
 
   if (existsSync(join(config.webDist, 'index.html'))) {
@@ -102,6 +123,7 @@ export async function startPlatform(config: Config) {
       if (seeded.subjects || seeded.items) logger.info(seeded, 'demo knowledge-point graphs and items seeded');
       await hub.reload(); // the region tree may have just been seeded
       if (await hub.seedDemoIfEmpty(region)) logger.info('demo AI hub seeded: models, main node, approvals, lexicon');
+      if (demo && config.demoActivity) await seedDemoActivity({ identity, curriculum, assessment }, logger.child({ part: 'demo' }));
     }
   }
   // Embedded PGlite allows one process only, so a job marked running was left by a crash.
@@ -112,8 +134,9 @@ export async function startPlatform(config: Config) {
   await hub.reload(); // the region tree may have just been seeded
   jobs.start();
   learning.start();
-  analytics.start();
+  await analytics.start();
   hub.start();
+  warning.start();
   await app.listen({ port: config.port, host: config.host });
   if (config.markingModel) {
     const addr = app.server.address();
@@ -130,10 +153,11 @@ export async function startPlatform(config: Config) {
       await hub.stop();
       await learning.stop();
       await analytics.stop();
+      await warning.stop();
       await jobs.stop();
       await database.close();
     })());
-  return { app, close, engine: database.engine, hub };
+  return { app, close, engine: database.engine, hub, warning };
 }
 
 function printDemoLogins(usernames: string[], password: string, generated: boolean) {

@@ -19,3 +19,5 @@ export * from './text/lexicon.js';
 export * from './text/tokens.js';
 export * from './gateway/scheduler.js';
 export * from './stats/item-analysis.js';
+export * from './stats/difficulty-level.js';
+export * from './warning/rules.js';

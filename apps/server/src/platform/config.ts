@@ -21,6 +21,8 @@ const Env = z.object({
     .optional(),
   ZHIJIAO_DEMO_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
   ZHIJIAO_SEED_DEMO: boolish.default(true),
+  /** With a freshly seeded demo region: demo teachers set a unit test and demo students answer it. */
+  ZHIJIAO_DEMO_ACTIVITY: boolish.default(true),
   /** 32 bytes, base64: encrypts personal data at rest. Embedded mode keeps a generated one in the data dir. */
   ZHIJIAO_DATA_KEY: z
     .string()
@@ -38,6 +40,17 @@ const Env = z.object({
   ZHIJIAO_MARKING_MODEL: z.string().min(1).max(64).optional(),
   /** Marks below this confidence (0..1) go to the teacher's review queue. */
   ZHIJIAO_REVIEW_THRESHOLD: z.coerce.number().min(0).max(1).default(0.7),
+  /** AI regular use: a person who used AI features in at least N of the last M complete weeks. */
+  ZHIJIAO_AI_REGULAR_N: z.coerce.number().int().min(1).max(26).default(3),
+  ZHIJIAO_AI_REGULAR_M: z.coerce.number().int().min(1).max(26).default(4),
+  /**
+   * A CJK font file (.ttc/.otf/.ttf) for PDF reports. Unset: the Noto Sans CJK collection of the
+   * Debian/Ubuntu package fonts-noto-cjk is looked for in its usual places.
+   */
+  ZHIJIAO_PDF_FONT: z.string().min(1).optional(),
+}).superRefine((e, ctx) => {
+  if (e.ZHIJIAO_AI_REGULAR_N > e.ZHIJIAO_AI_REGULAR_M)
+    ctx.addIssue({ code: 'custom', path: ['ZHIJIAO_AI_REGULAR_N'], message: `must not exceed ZHIJIAO_AI_REGULAR_M (${e.ZHIJIAO_AI_REGULAR_M})` });
 });
 
 export interface Config {
@@ -49,12 +62,17 @@ export interface Config {
   databaseUrl: string | undefined;
   demoPassword: string | undefined;
   seedDemo: boolean;
+  demoActivity: boolean;
   dataKey: string | undefined;
   sessionHours: number;
   lockout: { attempts: number; minutes: number };
   webDist: string;
   markingModel: string | null;
   reviewThreshold: number;
+  /** AI regular use: used AI features in at least `n` of the last `m` complete weeks. */
+  aiRegular: { n: number; m: number };
+  /** ZHIJIAO_PDF_FONT, or null to look for Noto Sans CJK in the usual places. */
+  pdfFont: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -75,11 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     demoPassword: e.ZHIJIAO_DEMO_PASSWORD,
     seedDemo: e.ZHIJIAO_SEED_DEMO,
+    demoActivity: e.ZHIJIAO_DEMO_ACTIVITY,
     dataKey: e.ZHIJIAO_DATA_KEY,
     sessionHours: e.ZHIJIAO_SESSION_HOURS,
     lockout: { attempts: e.ZHIJIAO_LOCKOUT_ATTEMPTS, minutes: e.ZHIJIAO_LOCKOUT_MINUTES },
     markingModel: e.ZHIJIAO_MARKING_MODEL ?? null,
     reviewThreshold: e.ZHIJIAO_REVIEW_THRESHOLD,
+    aiRegular: { n: e.ZHIJIAO_AI_REGULAR_N, m: e.ZHIJIAO_AI_REGULAR_M },
+    pdfFont: e.ZHIJIAO_PDF_FONT ?? null,
     webDist: resolve(e.ZHIJIAO_WEB_DIST ?? new URL('../../../web/dist', import.meta.url).pathname),
   };
 }

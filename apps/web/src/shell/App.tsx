@@ -28,6 +28,7 @@ import { CurriculumPage } from '../curriculum/CurriculumPage';
 import { AssignmentsPage } from '../assessment/AssignmentsPage';
 import { AssignmentNewPage } from '../assessment/AssignmentNewPage';
 import { AssignmentDetailPage } from '../assessment/AssignmentDetailPage';
+import { ReportPage } from '../analytics/ReportPage';
 import { ReviewPage } from '../assessment/ReviewPage';
 import { HomeworkPage } from '../assessment/HomeworkPage';
 import { AnswerPage } from '../assessment/AnswerPage';
@@ -45,6 +46,10 @@ import { StatementsPage } from '../hub/StatementsPage';
 import { ComputeRequestsPage } from '../hub/ComputeRequestsPage';
 import { CallsPage } from '../hub/CallsPage';
 import { GuardrailsPage } from '../hub/GuardrailsPage';
+import { WarningPage } from '../warning/WarningPage';
+import { MyPortraitPage, PortraitPage } from '../analytics/PortraitPage';
+import { CockpitPage } from '../analytics/CockpitPage';
+import { CheckupPage } from '../analytics/CheckupPage';
 
 function Loading() {
   return (
@@ -87,6 +92,10 @@ function Routed() {
         <Route path="/classes/:id/mastery" element={<MasteryPage />} />
         <Route path="/students" element={<StudentsPage />} />
         <Route path="/students/:id" element={<StudentDetailPage />} />
+        <Route path="/students/:id/portrait" element={<PortraitPage />} />
+        <Route path="/my/portrait" element={<MyPortraitPage />} />
+        <Route path="/checkup" element={<CheckupPage />} />
+        <Route path="/cockpit" element={<CockpitPage />} />
         <Route path="/my" element={<MyInfoPage />} />
         <Route path="/schools" element={<SchoolsPage />} />
         <Route path="/roster/import" element={<RosterImportPage />} />
@@ -101,6 +110,7 @@ function Routed() {
         <Route path="/assignments" element={<AssignmentsPage />} />
         <Route path="/assignments/new" element={<AssignmentNewPage />} />
         <Route path="/assignments/:id" element={<AssignmentDetailPage />} />
+        <Route path="/assignments/:id/report" element={<ReportPage />} />
         <Route path="/assignments/:id/submissions/:submissionId" element={<TeacherSubmissionPage />} />
         <Route path="/review" element={<ReviewPage />} />
         <Route path="/homework" element={<HomeworkPage />} />
@@ -120,6 +130,7 @@ function Routed() {
         <Route path="/hub/compute-requests" element={<ComputeRequestsPage />} />
         <Route path="/hub/calls" element={<CallsPage />} />
         <Route path="/hub/guardrails" element={<GuardrailsPage />} />
+        <Route path="/warning" element={<WarningPage />} />
         <Route path="/profile" element={<ProfilePage />} />
         <Route path="/forbidden" element={<Forbidden />} />
         <Route path="*" element={<Navigate to={home} replace />} />

@@ -25,6 +25,10 @@ import {
   ThunderboltOutlined,
   UnorderedListOutlined,
   SafetyOutlined,
+  AlertOutlined,
+  DashboardOutlined,
+  MedicineBoxOutlined,
+  SolutionOutlined,
 } from '@ant-design/icons';
 import { DatabaseOutlined } from '@ant-design/icons';
 import type { Me, Role } from '@zhijiao/server/api-types';
@@ -51,6 +55,8 @@ export function navFor(me: Me, t: Messages): NavItem[] {
   const isRegionAdmin = has(...REGION_ADMIN_ROLES);
 
   if (isRegionAdmin) add({ path: '/schools', label: t.nav.schools, icon: <BankOutlined /> });
+  const cockpit = { path: '/cockpit', label: t.cockpit.nav, icon: <DashboardOutlined /> };
+  if (has('county_admin', 'city_admin', 'province_admin')) add(cockpit);
   if (isSchoolAdmin || isTeacher) {
     add({
       path: '/classes',
@@ -66,18 +72,22 @@ export function navFor(me: Me, t: Messages): NavItem[] {
     add({ path: '/companion', label: t.nav.companion, icon: <CompassOutlined /> });
     add({ path: '/homework', label: t.nav.homework, icon: <FormOutlined /> });
     add({ path: '/notebook', label: t.nav.notebook, icon: <BookOutlined /> });
+    add({ path: '/my/portrait', label: t.portrait.nav.myPortrait, icon: <SolutionOutlined /> });
   }
   if (has('auditor', 'sysadmin')) add({ path: '/audit', label: t.nav.audit, icon: <AuditOutlined /> });
   if (has('researcher')) add({ path: '/research', label: t.nav.research, icon: <ExperimentOutlined /> });
+  if (has('researcher')) add(cockpit);
   if (me.roles.some((r) => r.role !== 'student' && r.role !== 'parent'))
     add({ path: '/curriculum', label: t.nav.curriculum, icon: <ApartmentOutlined /> });
   if (has('teacher', 'head_teacher', 'school_admin', 'researcher', ...REGION_ADMIN_ROLES))
     add({ path: '/items', label: t.nav.items, icon: <DatabaseOutlined /> });
+  if (isTeacher || isSchoolAdmin) add({ path: '/warning', label: t.warning.nav, icon: <AlertOutlined /> });
   if (isTeacher) {
     add({ path: '/assignments', label: t.nav.assignments, icon: <ScheduleOutlined /> });
     add({ path: '/review', label: t.nav.review, icon: <CheckSquareOutlined /> });
     add({ path: '/mastery', label: t.nav.mastery, icon: <HeatMapOutlined /> });
   }
+  if (isTeacher || isSchoolAdmin) add({ path: '/checkup', label: t.portrait.nav.checkup, icon: <MedicineBoxOutlined /> });
   // AI hub (AI 中枢): region admins run all of it; a school admin registers its apps, holds keys, sees its
   // use, bill and call log, requests compute; an auditor reads registrations, use, bills and the call log.
   const isAuditor = has('auditor');

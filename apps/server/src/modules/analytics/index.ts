@@ -10,16 +10,35 @@ import { EventConsumer } from '../../platform/events/index.js';
 import type { App } from '../../platform/http/app.js';
 import type { JobQueue } from '../../platform/jobs/index.js';
 import { analyticsRoutes } from './routes.js';
+import { createPortraitServices, portraitRoutes, type PortraitModuleDeps } from './portrait-routes.js';
 import { Analytics, CALIBRATE_JOB, type AnalyticsDeps } from './service.js';
+import { AiUseSync, type AiUseDeps } from './ai-use.js';
+import { Cockpit, rebuildRollups, rollupsMissing, type CockpitDeps } from './cockpit.js';
+import { cockpitRoutes } from './cockpit-routes.js';
 
-export function createAnalytics(d: { db: Db; audit: AuditLog; jobs: JobQueue; log: Logger } & AnalyticsDeps) {
+export function createAnalytics(d: { db: Db; audit: AuditLog; jobs: JobQueue; log: Logger } & AnalyticsDeps & PortraitModuleDeps & CockpitDeps & AiUseDeps) {
   const analytics = new Analytics(d.db, d.audit, d.jobs, d.log, d);
+  const portrait = createPortraitServices(d.db, d.audit, d);
+  const aiUse = new AiUseSync(d.db, d.log, d);
+  const cockpit = new Cockpit(d.db, d, aiUse.setting);
   d.jobs.register(CALIBRATE_JOB, (payload) => analytics.runCalibration(String(payload.calibrationId)));
   const consumer = new EventConsumer(d.db, d.log, 'analytics', ['submission.marked'], async (tx, ev) => analytics.onSubmissionMarked(tx, ev));
   return {
-    routes: (app: App) => analyticsRoutes(app, analytics),
-    start: () => consumer.start(),
-    stop: () => consumer.stop(),
+    routes: (app: App) => {
+      analyticsRoutes(app, analytics);
+      portraitRoutes(app, portrait);
+      cockpitRoutes(app, cockpit);
+    },
+    start: async () => {
+      // Answers stored before the cockpit's rollups existed are rolled up once, before new ones arrive.
+      if (await rollupsMissing(d.db)) await d.db.transaction((tx) => rebuildRollups(tx));
+      consumer.start();
+      aiUse.start();
+    },
+    stop: async () => {
+      aiUse.stop();
+      await consumer.stop();
+    },
     /** Applies waiting events now. */
     drain: async () => {
       while ((await consumer.tick()) > 0);

@@ -12,6 +12,7 @@ import type { CurriculumModule, Item } from '../curriculum/index.js';
 import type { LlmEndpoint } from './llm.js';
 import { Marking } from './marking-service.js';
 import { PaperScores } from './paper.js';
+import { AssessmentRecords } from './records.js';
 import { assessmentRoutes } from './routes.js';
 import { Assignments, type Directory } from './service.js';
 import { AssignmentInput } from './schema.js';
@@ -35,12 +36,25 @@ export function createAssessment(d: {
   const marking = new Marking(d.db, d.audit, d.jobs, assignments, d.directory, d.settings);
   marking.register();
   const paper = new PaperScores(d.db, d.audit, assignments, marking, d.directory);
+  const records = new AssessmentRecords(d.db);
   return {
     routes: (app: App) => assessmentRoutes(app, assignments, marking, paper),
+    /** For analytics' portrait: a student's homework due in a period, with their submissions. */
+    homeworkOf: records.homeworkOf.bind(records),
+    /** For analytics' portrait: a student's error-notebook entries, open and mastered. */
+    notebookOf: records.notebookOf.bind(records),
+    /** For analytics' check-up: a teacher's assignments in a period with submissions, marking times and AI-assisted marks. */
+    teachingOf: records.teachingOf.bind(records),
+    /** For analytics' AI regular-use rate: reviews of AI-suggested marks per teacher and week. */
+    aiReviewUseSince: records.aiReviewUseSince.bind(records),
+    /** A student's submission, as over HTTP (the demo activity answers for demo students). */
+    submit: assignments.submit.bind(assignments),
     /** Create an assignment, optionally visible only to some students of its classes (tiered practice). */
     createAssignment: (p: Principal, input: z.input<typeof AssignmentInput>, audience?: string[]) => assignments.create(p, AssignmentInput.parse(input), audience),
     /** For analytics: an assignment's classes, author and questions (choice options and keys); null if none. */
     assignmentAudience: assignments.audience.bind(assignments),
+    /** For early warning: per student, homework due in [since, now] of the classes (null: all) without a submission. */
+    missingHomework: assignments.missingHomework.bind(assignments),
     /** Error-notebook entries of a student due for review now. */
     notebookDue: marking.dueEntries.bind(marking),
     /** A practice answer to an item in the open notebook counts as its spaced-review retry. */

@@ -571,4 +571,48 @@ export class Assignments {
     const rows = await this.db.select({ id: assignments.id, title: assignments.title }).from(assignments).where(inArray(assignments.id, ids));
     return new Map(rows.map((r) => [r.id, r.title]));
   }
+
+  /**
+   * Homework that fell due in [since, now] and that a student it was set for has not submitted, per
+   * student (for the early-warning rules). `classIds` null: every class. Tiered assignments count
+   * only for their audience.
+   */
+  async missingHomework(
+    classIds: string[] | null,
+    since: Date,
+    now: Date,
+  ): Promise<{ studentId: string; classId: string; assignments: { id: string; title: string; subject: string; dueAt: string; authorId: string }[] }[]> {
+    if (classIds && classIds.length === 0) return [];
+    const due = await this.db
+      .select({ id: assignments.id, title: assignments.title, subject: assignments.subject, dueAt: assignments.dueAt, authorId: assignments.authorId, classId: assignmentClasses.classId })
+      .from(assignments)
+      .innerJoin(assignmentClasses, eq(assignmentClasses.assignmentId, assignments.id))
+      .where(
+        and(
+          eq(assignments.kind, 'homework'),
+          sql`${assignments.dueAt} >= ${since.toISOString()}`,
+          sql`${assignments.dueAt} <= ${now.toISOString()}`,
+          classIds ? inArray(assignmentClasses.classId, classIds) : undefined,
+        ),
+      )
+      .orderBy(asc(assignments.dueAt));
+    if (due.length === 0) return [];
+    const ids = [...new Set(due.map((d) => d.id))];
+    const audiences = await this.db.select().from(assignmentStudents).where(inArray(assignmentStudents.assignmentId, ids));
+    const submitted = new Set(
+      (await this.db.selectDistinct({ a: submissions.assignmentId, s: submissions.studentId }).from(submissions).where(inArray(submissions.assignmentId, ids))).map((r) => `${r.a}:${r.s}`),
+    );
+    const members = await this.directory.classMembers([...new Set(due.map((d) => d.classId))]);
+    const out = new Map<string, { studentId: string; classId: string; assignments: { id: string; title: string; subject: string; dueAt: string; authorId: string }[] }>();
+    for (const a of due) {
+      const audience = new Set(audiences.filter((x) => x.assignmentId === a.id).map((x) => x.studentId));
+      for (const m of members) {
+        if (m.classId !== a.classId || (audience.size > 0 && !audience.has(m.id)) || submitted.has(`${a.id}:${m.id}`)) continue;
+        const entry = out.get(m.id) ?? { studentId: m.id, classId: m.classId, assignments: [] };
+        entry.assignments.push({ id: a.id, title: a.title, subject: a.subject, dueAt: a.dueAt.toISOString(), authorId: a.authorId });
+        out.set(m.id, entry);
+      }
+    }
+    return [...out.values()];
+  }
 }

@@ -65,6 +65,8 @@ export function createCurriculum(d: { db: Db; audit: AuditLog; workplaces: Workp
     prerequisitesOf: async (subject: string, code: string) => (await c.published(subject)).kp.ancestors(code),
     /** The unmastered points to learn before `goal`, in order, ending with the goal. */
     learningPath: async (subject: string, goal: string, known?: ReadonlySet<string>) => (await c.published(subject)).kp.pathTo(goal, known),
+    /** Subjects by code with their names (e.g. math -> 数学), for matching teachers' subjects. */
+    listSubjects: c.listSubjects.bind(c),
     /** Points of a subject, optionally of one grade, in the latest published graph. */
     pointsOf: async (subject: string, grade?: number) =>
       (await c.published(subject)).graph.points.filter((p) => grade === undefined || p.grade === grade),

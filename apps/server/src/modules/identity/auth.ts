@@ -131,6 +131,12 @@ export class Auth {
     return s ? this.principalOf(s.userId, 'session', ip) : null;
   }
 
+  /** The Principal of an account by username, or null; for the demo activity that acts as demo accounts. */
+  async principalByUsername(username: string): Promise<Principal | null> {
+    const [user] = await this.db.select({ id: users.id }).from(users).where(eq(users.username, username));
+    return user ? this.principalOf(user.id, 'session', null) : null;
+  }
+
   async principalOf(userId: string, via: Principal['via'], ip: string | null): Promise<Principal> {
     const [user] = await this.db.select().from(users).where(eq(users.id, userId));
     const rows = await this.db

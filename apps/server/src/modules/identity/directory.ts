@@ -329,4 +329,111 @@ export class Directory {
       .$dynamic();
   }
 
+  /**
+   * The enabled accounts of each school by role, as user ids (no names): students enrolled there,
+   * and teachers (teacher or head_teacher of one of its classes, or bound to the school). For
+   * school-level statistics such as the AI regular-use rate; the caller decides who sees what.
+   */
+  async activeMembers(schoolIds: string[]): Promise<Map<string, { teachers: string[]; students: string[] }>> {
+    const out = new Map(schoolIds.map((s) => [s, { teachers: [] as string[], students: [] as string[] }]));
+    if (schoolIds.length === 0) return out;
+    const st = await this.db
+      .select({ id: students.userId, schoolId: students.schoolId })
+      .from(students)
+      .innerJoin(users, eq(users.id, students.userId))
+      .where(and(inArray(students.schoolId, schoolIds), eq(users.disabled, false)));
+    for (const r of st) out.get(r.schoolId)?.students.push(r.id);
+    const te = await this.db
+      .selectDistinct({ id: roleBindings.userId, schoolId: sql<string>`coalesce(${classes.schoolId}, ${roleBindings.scopeId})` })
+      .from(roleBindings)
+      .innerJoin(users, eq(users.id, roleBindings.userId))
+      .leftJoin(classes, and(eq(roleBindings.scopeType, 'class'), eq(classes.id, roleBindings.scopeId)))
+      .where(
+        and(
+          inArray(roleBindings.role, ['teacher', 'head_teacher']),
+          eq(users.disabled, false),
+          or(inArray(classes.schoolId, schoolIds), and(eq(roleBindings.scopeType, 'school'), inArray(roleBindings.scopeId, schoolIds))),
+        ),
+      );
+    for (const r of te) {
+      const t = out.get(r.schoolId)?.teachers;
+      if (t && !t.includes(r.id)) t.push(r.id);
+    }
+    return out;
+  }
+
+  /** Whether `parentId` is a guardian of `studentId` (for modules that show a child's records to parents). */
+  async isGuardianOf(parentId: string, studentId: string): Promise<boolean> {
+    const [r] = await this.db
+      .select({ id: guardians.studentId })
+      .from(guardians)
+      .where(and(eq(guardians.parentId, parentId), eq(guardians.studentId, studentId)))
+      .limit(1);
+    return !!r;
+  }
+
+  /** The classes a user teaches (teacher or head-teacher bindings), with each class's school and subject. */
+  async teachingBindings(userId: string): Promise<{ role: string; classId: string; schoolId: string; subject: string | null }[]> {
+    return this.db
+      .select({ role: roleBindings.role, classId: classes.id, schoolId: classes.schoolId, subject: roleBindings.subject })
+      .from(roleBindings)
+      .innerJoin(classes, and(eq(roleBindings.scopeType, 'class'), eq(classes.id, roleBindings.scopeId)))
+      .where(and(eq(roleBindings.userId, userId), inArray(roleBindings.role, ['teacher', 'head_teacher'])));
+  }
+
+  /** Teachers and head teachers of a school's classes, by name (for a school admin's pickers). */
+  async teachersOfSchool(schoolId: string): Promise<{ id: string; name: string }[]> {
+    return this.db
+      .selectDistinct({ id: users.id, name: users.displayName })
+      .from(roleBindings)
+      .innerJoin(users, eq(users.id, roleBindings.userId))
+      .innerJoin(classes, and(eq(roleBindings.scopeType, 'class'), eq(classes.id, roleBindings.scopeId)))
+      .where(and(eq(classes.schoolId, schoolId), inArray(roleBindings.role, ['teacher', 'head_teacher'])))
+      .orderBy(asc(users.displayName));
+  }
+
+  /**
+   * Teachers and head teachers bound to the given classes (with the subject they teach there), for
+   * modules that route work to the staff of a class (e.g. the owner of an early-warning alert).
+   */
+  async classStaff(classIds: string[]): Promise<{ userId: string; name: string; role: 'teacher' | 'head_teacher'; classId: string; subject: string | null }[]> {
+    if (classIds.length === 0) return [];
+    const rows = await this.db
+      .select({ userId: roleBindings.userId, name: users.displayName, role: roleBindings.role, classId: roleBindings.scopeId, subject: roleBindings.subject })
+      .from(roleBindings)
+      .innerJoin(users, eq(users.id, roleBindings.userId))
+      .where(and(eq(roleBindings.scopeType, 'class'), inArray(roleBindings.scopeId, [...new Set(classIds)]), inArray(roleBindings.role, ['teacher', 'head_teacher']), eq(users.disabled, false)))
+      .orderBy(asc(roleBindings.createdAt), asc(users.username));
+    return rows.map((r) => ({ ...r, role: r.role as 'teacher' | 'head_teacher', classId: r.classId! }));
+  }
+
+  /** School administrators of the given schools (user id and name), oldest binding first. */
+  async schoolAdmins(schoolIds: string[]): Promise<{ userId: string; name: string; schoolId: string }[]> {
+    if (schoolIds.length === 0) return [];
+    const rows = await this.db
+      .select({ userId: roleBindings.userId, name: users.displayName, schoolId: roleBindings.scopeId })
+      .from(roleBindings)
+      .innerJoin(users, eq(users.id, roleBindings.userId))
+      .where(and(eq(roleBindings.role, 'school_admin'), eq(roleBindings.scopeType, 'school'), inArray(roleBindings.scopeId, [...new Set(schoolIds)]), eq(users.disabled, false)))
+      .orderBy(asc(roleBindings.createdAt), asc(users.username));
+    return rows.map((r) => ({ ...r, schoolId: r.schoolId! }));
+  }
+
+  /** The staff of a school (its school admins and the teachers and head teachers of its classes), by name. */
+  async schoolStaff(schoolId: string): Promise<{ userId: string; name: string }[]> {
+    const classIds = (await this.db.select({ id: classes.id }).from(classes).where(eq(classes.schoolId, schoolId))).map((r) => r.id);
+    const staff = [...(await this.schoolAdmins([schoolId])), ...(await this.classStaff(classIds))];
+    const byId = new Map(staff.map((s) => [s.userId, s.name]));
+    return [...byId].map(([userId, name]) => ({ userId, name })).sort((a, b) => a.name.localeCompare(b.name, 'zh-CN'));
+  }
+
+  /** The class and school of each student by id (student id -> placement); unknown ids are left out. */
+  async studentPlacements(studentIds: string[]): Promise<Map<string, { classId: string; schoolId: string }>> {
+    if (studentIds.length === 0) return new Map();
+    const rows = await this.db
+      .select({ id: students.userId, classId: students.classId, schoolId: students.schoolId })
+      .from(students)
+      .where(inArray(students.userId, [...new Set(studentIds)]));
+    return new Map(rows.map((r) => [r.id, { classId: r.classId, schoolId: r.schoolId }]));
+  }
 }

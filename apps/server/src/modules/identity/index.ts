@@ -46,7 +46,26 @@ export function createIdentity(d: IdentityDeps) {
     userNames: directory.userNames.bind(directory),
     /** Names and student numbers of a school, for the hub's PII masking only. */
     rosterTerms: directory.rosterTerms.bind(directory),
+    /** Enabled teachers' and students' user ids per school (no names): the AI regular-use rate. */
+    activeMembers: directory.activeMembers.bind(directory),
+    /** Whether a parent is a guardian of a student. */
+    isGuardianOf: directory.isGuardianOf.bind(directory),
+    /** The classes a user teaches, with school and subject. */
+    teachingBindings: directory.teachingBindings.bind(directory),
+    /** Teachers of a school's classes (id and name). */
+    teachersOfSchool: directory.teachersOfSchool.bind(directory),
+    /** Teachers and head teachers of classes (with their subject), for routing work to class staff. */
+    classStaff: directory.classStaff.bind(directory),
+    /** School administrators of schools. */
+    schoolAdmins: directory.schoolAdmins.bind(directory),
+    /** Admins and class staff of one school, by name (e.g. whom a wellbeing concern may be referred to). */
+    schoolStaff: directory.schoolStaff.bind(directory),
+    /** The class and school of each student. */
+    studentPlacements: directory.studentPlacements.bind(directory),
     seedDemoIfEmpty: (password: string | undefined) => seedDemoIfEmpty(d.db, d.audit, d.cipher, password),
+    /** For the demo activity only: act as a demo account (by username), or as one of its students (by id). */
+    demoPrincipal: (username: string) => auth.principalByUsername(username),
+    demoPrincipalOf: (userId: string) => auth.principalOf(userId, 'session', null),
     routes: (app: App) =>
       identityRoutes(app, { auth, directory, roster, sessionHours: d.settings.sessionHours }),
   };

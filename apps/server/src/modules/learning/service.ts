@@ -615,4 +615,32 @@ export class Learning {
     }
     return { assignments: out };
   }
+
+  /**
+   * Mastery series of every student and knowledge point updated since `since` (for the early-warning
+   * mastery-drop rule): the updates in the window, preceded by the last value before it (the baseline).
+   */
+  async masteryHistorySince(since: Date): Promise<{ studentId: string; subject: string; code: string; series: { at: Date; pKnow: number }[] }[]> {
+    const rows = await queryRows<{ student_id: string; subject: string; code: string; p_know: number; at: Date | string }>(
+      this.db,
+      sql`with recent as (
+            select distinct student_id, subject, code from learning_mastery_history where at >= ${since.toISOString()})
+          select h.student_id, h.subject, h.code, h.p_know, h.at from learning_mastery_history h
+            join recent r using (student_id, subject, code) where h.at >= ${since.toISOString()}
+          union all
+          select * from (
+            select distinct on (h.student_id, h.subject, h.code) h.student_id, h.subject, h.code, h.p_know, h.at
+            from learning_mastery_history h join recent r using (student_id, subject, code)
+            where h.at < ${since.toISOString()} order by h.student_id, h.subject, h.code, h.at desc) baseline
+          order by 1, 2, 3, 5`,
+    );
+    const by = new Map<string, { studentId: string; subject: string; code: string; series: { at: Date; pKnow: number }[] }>();
+    for (const r of rows) {
+      const key = `${r.student_id}|${r.subject}|${r.code}`;
+      const entry = by.get(key) ?? { studentId: r.student_id, subject: r.subject, code: r.code, series: [] };
+      entry.series.push({ at: new Date(r.at), pKnow: Number(r.p_know) });
+      by.set(key, entry);
+    }
+    return [...by.values()];
+  }
 }
