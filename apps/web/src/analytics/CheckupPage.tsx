@@ -12,7 +12,7 @@ import { useSubjects } from '../items/model';
 import { ApiErrorView } from '../shell/ApiErrorView';
 import { PageHeader } from '../shell/PageHeader';
 import { useApi } from '../shell/useApi';
-import { PortraitChart, type PortraitChartOption } from './PortraitChart';
+import { EChart, type ChartOption } from '../learning/EChart';
 import { checkupPath, chinaToday, daysBefore, pct, type Checkup, type TeacherList } from './portrait-model';
 
 export function CheckupPage() {
@@ -30,7 +30,7 @@ export function CheckupPage() {
     return s ? (lang === 'en' ? s.nameEn : s.name) : code;
   };
 
-  const loadOption = useMemo<PortraitChartOption>(
+  const loadOption = useMemo<ChartOption>(
     () => ({
       grid: { left: 36, right: 16, top: 16, bottom: 28 },
       tooltip: { trigger: 'axis' },
@@ -40,7 +40,7 @@ export function CheckupPage() {
     }),
     [data, tc],
   );
-  const trendOption = useMemo<PortraitChartOption>(() => {
+  const trendOption = useMemo<ChartOption>(() => {
     const weeks = [...new Set(data?.masteryTrend.map((x) => x.week) ?? [])].sort();
     const classes = [...new Map((data?.masteryTrend ?? []).map((x) => [x.classId, x.className])).entries()];
     return {
@@ -160,13 +160,13 @@ export function CheckupPage() {
           <Row gutter={[16, 16]}>
             <Col xs={24} lg={12}>
               <Card title={`${tc.load} · ${tc.byWeek}`} extra={<Typography.Text type="secondary">{`${tc.itemsPer} ${data.load.itemsPerAssignment ?? '—'}`}</Typography.Text>}>
-                <PortraitChart option={loadOption} height={240} testId="checkup-load-chart" ariaLabel={tc.byWeek} onClick={(e) => setWeek(String(e.name))} />
+                <EChart option={loadOption} height={240} testId="checkup-load-chart" ariaLabel={tc.byWeek} onClick={(e) => setWeek(String(e.name))} />
               </Card>
             </Col>
             <Col xs={24} lg={12}>
               <Card title={tc.trend}>
                 {data.masteryTrend.length ? (
-                  <PortraitChart option={trendOption} height={240} testId="checkup-trend-chart" ariaLabel={tc.trend} />
+                  <EChart option={trendOption} height={240} testId="checkup-trend-chart" ariaLabel={tc.trend} />
                 ) : (
                   <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={tc.trendEmpty} />
                 )}

@@ -4,16 +4,12 @@
  * bar opens the rows behind it.
  */
 import { useMemo } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, type BarSeriesOption, type HeatmapSeriesOption } from 'echarts/charts';
-import { MarkLineComponent, type GridComponentOption, type MarkLineComponentOption, type TooltipComponentOption, type VisualMapComponentOption } from 'echarts/components';
+import type { HeatmapSeriesOption } from 'echarts/charts';
+import type { VisualMapComponentOption } from 'echarts/components';
 import { useI18n } from '../i18n';
 import { EChart, esc, type ChartOption } from '../learning/EChart';
 import { heatmapCells, pct, type Cockpit } from './cockpit-model';
 
-echarts.use([BarChart, MarkLineComponent]);
-
-type BarOption = echarts.ComposeOption<BarSeriesOption | GridComponentOption | TooltipComponentOption | MarkLineComponentOption>;
 
 const ROW_H = 28;
 const GREY = '#e8e8e8';
@@ -83,7 +79,7 @@ export function CockpitHeatmap(props: { data: Cockpit; onCell(school: string, kp
 export function AiBars(props: { data: Cockpit; onSchool(school: string): void }) {
   const { t } = useI18n();
   const { data } = props;
-  const option = useMemo<BarOption>(() => {
+  const option = useMemo<ChartOption>(() => {
     const target = pct(data.ai.targets.school)!;
     return {
       tooltip: {
@@ -119,7 +115,7 @@ export function AiBars(props: { data: Cockpit; onSchool(school: string): void })
   }, [data, t]);
   return (
     <EChart
-      option={option as ChartOption}
+      option={option}
       height={300}
       testId="cockpit-ai-bars"
       ariaLabel={t.cockpit.aiBarsTitle}

@@ -13,7 +13,7 @@ import { ApiErrorView } from '../shell/ApiErrorView';
 import { PageHeader } from '../shell/PageHeader';
 import { useSession } from '../shell/session';
 import { useApi } from '../shell/useApi';
-import { PortraitChart, type PortraitChartOption } from './PortraitChart';
+import { EChart, type ChartOption } from '../learning/EChart';
 import { chinaToday, daysBefore, masterySeries, pct, portraitPath, type Portrait } from './portrait-model';
 import { QualityPanel } from './QualityPanel';
 
@@ -48,7 +48,7 @@ function PortraitView({ studentId, own }: { studentId: string; own: boolean }) {
   };
 
   const series = useMemo(() => (data ? masterySeries(data, MAX_LINES) : []), [data]);
-  const masteryOption = useMemo<PortraitChartOption>(() => {
+  const masteryOption = useMemo<ChartOption>(() => {
     // answers minutes apart: pad the time axis so the points do not sit on its edges
     const times = series.flatMap((s) => s.data.map((d) => new Date(d[0]).getTime()));
     const lo = Math.min(...times);
@@ -65,7 +65,7 @@ function PortraitView({ studentId, own }: { studentId: string; own: boolean }) {
   }, [series]);
 
   const hw = data?.homework;
-  const hwOption = useMemo<PortraitChartOption>(() => {
+  const hwOption = useMemo<ChartOption>(() => {
     const months = hw?.byMonth.map((m) => m.month) ?? [];
     const bar = (key: 'onTime' | 'late' | 'missing' | 'pending', status: string, name: string) => ({
       type: 'bar' as const,
@@ -86,7 +86,7 @@ function PortraitView({ studentId, own }: { studentId: string; own: boolean }) {
   }, [hw, tp]);
 
   const nb = data?.notebook;
-  const nbOption = useMemo<PortraitChartOption>(
+  const nbOption = useMemo<ChartOption>(
     () => ({
       grid: { left: 36, right: 16, top: 40, bottom: 28 },
       legend: { top: 0 },
@@ -175,7 +175,7 @@ function PortraitView({ studentId, own }: { studentId: string; own: boolean }) {
         <Space direction="vertical" size="large" style={{ width: '100%' }}>
           <Card title={tp.mastery.title} data-testid="portrait-mastery">
             {series.length ? (
-              <PortraitChart
+              <EChart
                 option={masteryOption}
                 height={320}
                 testId="portrait-mastery-chart"
@@ -230,7 +230,7 @@ function PortraitView({ studentId, own }: { studentId: string; own: boolean }) {
                     </a>
                   ))}
                 </Space>
-                <PortraitChart
+                <EChart
                   option={hwOption}
                   height={240}
                   testId="portrait-homework-chart"
@@ -257,7 +257,7 @@ function PortraitView({ studentId, own }: { studentId: string; own: boolean }) {
                     </a>
                   ))}
                 </Space>
-                <PortraitChart
+                <EChart
                   option={nbOption}
                   height={240}
                   testId="portrait-notebook-chart"

@@ -1,21 +1,12 @@
 /**
- * The report's two charts: the score distribution and knowledge-point mastery, both bars. The
- * shared EChart component registers grid and tooltip; bars and the pass-line mark are registered
- * here (echarts' registry is global). A click on a bar traces it to the data behind it.
+ * The report's two charts: the score distribution and knowledge-point mastery, both bars (the
+ * latter with the pass line as a mark line). A click on a bar traces it to the data behind it.
  */
 import { useMemo } from 'react';
-import * as echarts from 'echarts/core';
-import { BarChart, type BarSeriesOption } from 'echarts/charts';
-import { MarkLineComponent, type GridComponentOption, type MarkLineComponentOption, type TooltipComponentOption } from 'echarts/components';
 import { useI18n } from '../i18n';
 import { EChart, esc, type ChartOption } from '../learning/EChart';
 import { bandLabel, percent, type Report, type Trace } from './report-model';
 
-echarts.use([BarChart, MarkLineComponent]);
-
-type BarOption = echarts.ComposeOption<BarSeriesOption | GridComponentOption | TooltipComponentOption | MarkLineComponentOption>;
-/** EChart's option type lists its own series kinds; bars are registered above. */
-const asChartOption = (o: BarOption): ChartOption => o as unknown as ChartOption;
 
 const BLUE = '#1677ff';
 const RED = '#cf1322';
@@ -23,9 +14,9 @@ const RED = '#cf1322';
 export function ScoreHistogram({ report, onTrace }: { report: Report; onTrace(t: Trace): void }) {
   const { t } = useI18n();
   const bins = report.summary.histogram;
-  const option = useMemo(
+  const option = useMemo<ChartOption>(
     () =>
-      asChartOption({
+      ({
         grid: { left: 40, right: 16, top: 24, bottom: 44 },
         tooltip: {
           trigger: 'axis',
@@ -68,9 +59,9 @@ export function MasteryBars({ report, onTrace }: { report: Report; onTrace(t: Tr
   // Weakest at the top: a horizontal bar chart draws its first category at the bottom.
   const points = useMemo(() => [...report.knowledgePoints].reverse(), [report.knowledgePoints]);
   const line = report.followUp.threshold * 100;
-  const option = useMemo(
+  const option = useMemo<ChartOption>(
     () =>
-      asChartOption({
+      ({
         grid: { left: 8, right: 48, top: 16, bottom: 24, containLabel: true },
         tooltip: {
           trigger: 'item',

@@ -12,8 +12,7 @@ import { query } from '../shell/api';
 import { useApi } from '../shell/useApi';
 import { ApiErrorView, errorText } from '../shell/ApiErrorView';
 import { PageHeader } from '../shell/PageHeader';
-import { EChart, esc } from '../learning/EChart';
-import { asChartOption, type HubChartOption } from './charts';
+import { EChart, esc, type ChartOption } from '../learning/EChart';
 import { Kpis, ScopeSingleSelect, rowProps, useScopes } from './common';
 import { QuotasSection } from './QuotasSection';
 import { chinaToday, fenToYuan, formatCompact, formatInt, formatMs, usageSeries, type Usage } from './model';
@@ -43,7 +42,7 @@ export function UsagePage() {
 
   const u = usage.data;
   const series = useMemo(() => (u ? usageSeries(u) : null), [u]);
-  const option = useMemo<HubChartOption | null>(() => {
+  const option = useMemo<ChartOption | null>(() => {
     if (!series) return null;
     const callsName = t.hub.usage.chartCalls;
     return {
@@ -141,7 +140,7 @@ export function UsagePage() {
               <Empty description={t.hub.usage.chartEmpty} data-testid="hub-usage-empty" style={{ padding: '80px 0' }} />
             ) : (
               <EChart
-                option={asChartOption(option)}
+                option={option}
                 height={360}
                 testId="hub-usage-chart"
                 ariaLabel={t.hub.usage.chartTitle}

@@ -1,32 +1,37 @@
 /**
- * One ECharts instance in a div: created once, disposed on unmount, resized with its container,
+ * The one ECharts wrapper of the web app (bar, line, heatmap and graph series; grid, legend,
+ * tooltip, visual map, data zoom and mark lines). One ECharts instance in a div: created once, disposed on unmount, resized with its container,
  * and given the whole option again whenever it changes (notMerge, so removed series disappear).
  */
 import { useEffect, useRef, type CSSProperties } from 'react';
 import * as echarts from 'echarts/core';
-import { GraphChart, HeatmapChart, LineChart, type GraphSeriesOption, type HeatmapSeriesOption, type LineSeriesOption } from 'echarts/charts';
+import { BarChart, GraphChart, HeatmapChart, LineChart, type BarSeriesOption, type GraphSeriesOption, type HeatmapSeriesOption, type LineSeriesOption } from 'echarts/charts';
 import {
   DataZoomComponent,
   GridComponent,
   LegendComponent,
+  MarkLineComponent,
   TooltipComponent,
   VisualMapComponent,
   type DataZoomComponentOption,
   type GridComponentOption,
   type LegendComponentOption,
+  type MarkLineComponentOption,
   type TooltipComponentOption,
   type VisualMapComponentOption,
 } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 
-echarts.use([GraphChart, HeatmapChart, LineChart, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent, DataZoomComponent, CanvasRenderer]);
+echarts.use([BarChart, GraphChart, HeatmapChart, LineChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent, DataZoomComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.ComposeOption<
+  | BarSeriesOption
   | GraphSeriesOption
   | HeatmapSeriesOption
   | LineSeriesOption
   | GridComponentOption
   | LegendComponentOption
+  | MarkLineComponentOption
   | TooltipComponentOption
   | VisualMapComponentOption
   | DataZoomComponentOption
