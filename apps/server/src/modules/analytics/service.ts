@@ -185,27 +185,27 @@ export class Analytics {
 
   /** Rows of the latest marked attempt of each student; and how many marked submissions there were. */
   /**
-   * Each student's latest marked attempt of an assignment as one row: class, school, how many
-   * attempts were marked, and [position, score, chosen] per question. Grouped in SQL so a large
-   * exam crosses from the database as one row per student, not one per answer.
+   * Each student's latest marked attempt of an assignment as one entry: class, school, how many
+   * attempts were marked, and [position, score, chosen] per question. One scan groups the answers
+   * per student and the whole list crosses from the database as a single JSON text (cheaper in
+   * embedded PGlite than 100,000 rows); older attempts are dropped here.
    */
   private async sheets(assignmentId: string): Promise<Sheet[]> {
-    // One scan: every attempt's answers per student, newest attempt first; older attempts are dropped here.
-    const rows = await queryRows<{ student_id: string; class_id: string; school_id: string | null; answers: string | [number, number, number, unknown][] }>(
+    const [row] = await queryRows<{ sheets: string | null }>(
       this.db,
-      sql`select student_id, min(class_id::text) as class_id, min(school_id::text) as school_id,
-                 json_agg(json_build_array(attempt, position, score, chosen) order by attempt desc, position) as answers
-          from analytics_responses where assignment_id = ${assignmentId}
-          group by student_id
-          order by min(id)`,
+      sql`select json_agg(json_build_array(student_id, class_id, school_id, answers) order by first)::text as sheets
+          from (select student_id, min(class_id::text) as class_id, min(school_id::text) as school_id, min(id) as first,
+                       json_agg(json_build_array(attempt, position, score, chosen) order by attempt desc, position) as answers
+                from analytics_responses where assignment_id = ${assignmentId}
+                group by student_id) per_student`,
     );
-    return rows.map((r) => {
-      const all = (typeof r.answers === 'string' ? JSON.parse(r.answers) : r.answers) as [number, number, number, string | string[] | null][];
+    const list = JSON.parse(row?.sheets ?? '[]') as [string, string, string | null, [number, number, number, string | string[] | null][]][];
+    return list.map(([studentId, classId, schoolId, all]) => {
       const latest = all[0]?.[0];
       return {
-        studentId: r.student_id,
-        classId: r.class_id,
-        schoolId: r.school_id,
+        studentId,
+        classId,
+        schoolId,
         submissions: new Set(all.map((x) => x[0])).size,
         answers: all.filter((x) => x[0] === latest).map(([, position, score, chosen]) => [position, score, chosen] as [number, number, string | string[] | null]),
       };
