@@ -121,6 +121,7 @@ CREATE TABLE "warning_referrals" (
 	"closed_at" timestamp with time zone
 );
 --> statement-breakpoint
+ALTER TABLE "analytics_calibrations" ADD COLUMN "subject_answers" integer;--> statement-breakpoint
 ALTER TABLE "hub_calls" ADD COLUMN "user_id" uuid;--> statement-breakpoint
 ALTER TABLE "warning_alert_actions" ADD CONSTRAINT "warning_alert_actions_alert_id_warning_alerts_id_fk" FOREIGN KEY ("alert_id") REFERENCES "public"."warning_alerts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "analytics_ai_regular_uq" ON "analytics_ai_regular" USING btree ("school_id","role","weeks_used");--> statement-breakpoint

@@ -4,7 +4,7 @@
  * distractors, knowledge points, students to follow up, k-anonymous comparison) with its .xlsx,
  * and IRT difficulty calibration of the item bank in the worker.
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { analyseDistractors, analyseItems, fitIrt, flagDistractors, type DistractorStat, type ItemFlag } from '@zhijiao/engine';
 import type { Logger } from 'pino';
@@ -53,6 +53,8 @@ export interface AnalyticsDeps {
 }
 
 export const CALIBRATE_JOB = 'analytics.calibrate';
+/** The automatic check calibrates a subject again once its answers have grown by this factor. */
+export const AUTO_CALIBRATE_GROWTH = 1.25;
 /** Comparison groups smaller than this are not shown (k-anonymity). */
 export const MIN_GROUP = 5;
 /** Students below this share of the full marks are followed up. */
@@ -525,12 +527,20 @@ export class Analytics {
     if (!p.roles.some((r) => MODELLERS.includes(r.role))) throw forbidden('analytics.calibrate');
   }
 
+  private async subjectAnswers(subject?: string): Promise<{ subject: string; answers: number }[]> {
+    return queryRows<{ subject: string; answers: number }>(
+      this.db,
+      sql`select subject, count(*)::int as answers from analytics_responses ${subject === undefined ? sql`` : sql`where subject = ${subject}`} group by subject`,
+    );
+  }
+
   async requestCalibration(p: Principal, req: { subject: string; model: 'rasch' | '2pl'; minResponses?: number }) {
     this.requireModeller(p);
     await this.d.curriculum.graphOf(req.subject);
     const minResponses = req.minResponses ?? this.d.minResponses ?? 200;
+    const subjectAnswers = (await this.subjectAnswers(req.subject))[0]?.answers ?? 0;
     const id = await this.db.transaction(async (tx) => {
-      const [row] = await tx.insert(calibrations).values({ subject: req.subject, model: req.model, minResponses, requestedBy: p.userId }).returning({ id: calibrations.id });
+      const [row] = await tx.insert(calibrations).values({ subject: req.subject, model: req.model, minResponses, requestedBy: p.userId, subjectAnswers }).returning({ id: calibrations.id });
       await this.jobs.enqueue(tx, CALIBRATE_JOB, { calibrationId: row.id });
       await this.audit.append(
         { actor: p, action: 'analytics.calibrate', resourceType: 'subject', resourceId: req.subject, outcome: 'success', detail: { model: req.model, minResponses, calibration: row.id }, ip: p.ip },
@@ -540,6 +550,40 @@ export class Analytics {
     });
     this.jobs.poke();
     return this.calibrationStatus(id);
+  }
+
+  /**
+   * The automatic check (every few minutes): a subject is calibrated (Rasch) once some item has
+   * answers from at least `minResponses` students and the subject was never calibrated, or its
+   * answers have grown by a quarter since the last calibration was asked for; never while one is
+   * queued or running. One count per subject unless a calibration may be due. Returns the ids queued.
+   */
+  async maybeCalibrate(): Promise<string[]> {
+    const min = this.d.minResponses ?? 200;
+    const queued: string[] = [];
+    for (const { subject, answers } of await this.subjectAnswers()) {
+      const [last] = await this.db.select().from(calibrations).where(eq(calibrations.subject, subject)).orderBy(desc(calibrations.createdAt)).limit(1);
+      if (last && (last.status === 'queued' || last.status === 'running')) continue;
+      if (last && answers < (last.subjectAnswers ?? 0) * AUTO_CALIBRATE_GROWTH) continue;
+      const [{ ready }] = await queryRows<{ ready: number }>(
+        this.db,
+        sql`select count(*)::int as ready from (select item_id from analytics_responses where subject = ${subject}
+            group by item_id having count(distinct student_id) >= ${min}) enough`,
+      );
+      if (!ready) continue;
+      const id = await this.db.transaction(async (tx) => {
+        const [row] = await tx.insert(calibrations).values({ subject, model: 'rasch', minResponses: min, requestedBy: null, subjectAnswers: answers }).returning({ id: calibrations.id });
+        await this.jobs.enqueue(tx, CALIBRATE_JOB, { calibrationId: row.id });
+        await this.audit.append(
+          { actor: null, action: 'analytics.calibrate', resourceType: 'subject', resourceId: subject, outcome: 'success', detail: { model: 'rasch', minResponses: min, calibration: row.id, automatic: true, answers, itemsReady: Number(ready) } },
+          tx,
+        );
+        return row.id;
+      });
+      queued.push(id);
+    }
+    if (queued.length) this.jobs.poke();
+    return queued;
   }
 
   async calibrationFor(p: Principal, id: string) {

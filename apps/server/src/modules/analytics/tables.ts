@@ -51,7 +51,10 @@ export const calibrations = pgTable('analytics_calibrations', {
   minResponses: integer('min_responses').notNull(),
   status: text('status', { enum: ['queued', 'running', 'done', 'failed'] }).notNull().default('queued'),
   progress: real('progress').notNull().default(0),
+  /** Null: started by the automatic check. */
   requestedBy: uuid('requested_by'),
+  /** The subject's number of answers when this calibration was asked for (the automatic check compares growth). */
+  subjectAnswers: integer('subject_answers'),
   /** Responses and students used, items calibrated and skipped (with reasons), fit summary. */
   result: jsonb('result'),
   error: text('error'),
