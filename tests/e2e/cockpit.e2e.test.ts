@@ -119,6 +119,22 @@ describe('region cockpit', () => {
       await page.locator('[data-testid=cockpit-ai-rate]').click();
       await drawer.locator('[data-testid=cockpit-trace-rows] tbody tr.ant-table-row').first().waitFor();
       expect(await drawer.innerText()).toContain('使用周数');
+      await page.keyboard.press('Escape');
+      await drawer.waitFor({ state: 'hidden' });
+
+      // A knowledge-point cell's assignment opens its exam report, with aggregates only for a county admin.
+      await heatmap.scrollIntoViewIfNeeded();
+      const again = (await heatmap.boundingBox())!;
+      for (let y = 30; y < 170 && !(await drawer.isVisible()); y += 8) {
+        await page.mouse.click(again.x + again.width * 0.85, again.y + y);
+        await page.waitForTimeout(150);
+      }
+      await drawer.getByRole('link', { name: TITLE }).click();
+      await page.waitForURL(/\/assignments\/[0-9a-f-]{36}\/report$/);
+      await expect.poll(() => page.locator('[data-testid=page-title]').innerText()).toBe(TITLE);
+      await page.locator('[data-testid=score-histogram] canvas').first().waitFor();
+      expect(await page.locator('main, .zj-content').first().innerText()).not.toMatch(/学号/);
+      await shot(page, 'report-as-county-admin');
     } finally {
       await context.close();
     }

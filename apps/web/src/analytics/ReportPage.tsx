@@ -203,7 +203,7 @@ export function ReportPage() {
           onRow={(g) => ({ onClick: () => setTrace({ kind: 'group', id: g.id, level: g.level }) })}
           columns={[
             { title: t.report.colLevel, dataIndex: 'level', width: 90, render: (l: Group['level']) => <Tag>{t.report.levels[l]}</Tag> },
-            { title: t.report.colGroup, dataIndex: 'name', render: (n: string, g) => (g.own ? <Space size={4}>{n}<Tag color="blue">{t.report.own}</Tag></Space> : n) },
+            { title: t.report.colGroup, dataIndex: 'name', render: (n: string, g) => (g.own && r.scope.viewer === 'teacher' ? <Space size={4}>{n}<Tag color="blue">{t.report.own}</Tag></Space> : n) },
             { title: t.report.colPeople, dataIndex: 'n', width: 90, align: 'right', render: (n: number | null) => n ?? '—' },
             {
               title: t.report.colShare,
