@@ -7,6 +7,7 @@
 import { useMemo, useState } from 'react';
 import { Card, Col, DatePicker, Drawer, Empty, Progress, Row, Select, Space, Spin, Statistic, Table, Tag, Typography } from 'antd';
 import dayjs from 'dayjs';
+import { Link } from 'react-router';
 import { formatTime, useI18n } from '../i18n';
 import { useSubjects } from '../items/model';
 import { ApiErrorView } from '../shell/ApiErrorView';
@@ -226,7 +227,7 @@ export function CheckupPage() {
               pagination={{ pageSize: 10, hideOnSinglePage: true }}
               data-testid="checkup-list"
               columns={[
-                { title: t.portrait.homework.titleCol, dataIndex: 'title' },
+                { title: t.portrait.homework.titleCol, dataIndex: 'title', render: (v: string, r) => <Link to={`/assignments/${r.id}/report`}>{v}</Link> },
                 { title: t.portrait.subject, dataIndex: 'subject', render: subjectName },
                 { title: tc.openAt, dataIndex: 'openAt', render: (v: string) => formatTime(v, lang) },
                 { title: tc.items, dataIndex: 'items' },
@@ -244,7 +245,7 @@ export function CheckupPage() {
           pagination={false}
           dataSource={weekRows}
           columns={[
-            { title: t.portrait.homework.titleCol, dataIndex: 'title' },
+            { title: t.portrait.homework.titleCol, dataIndex: 'title', render: (v: string, r) => <Link to={`/assignments/${r.id}/report`}>{v}</Link> },
             { title: tc.openAt, dataIndex: 'openAt', render: (v: string) => formatTime(v, lang) },
             { title: tc.items, dataIndex: 'items' },
             { title: tc.submittedN, render: (_: unknown, r) => `${r.submitted}/${r.expected}` },
