@@ -6,13 +6,13 @@
  * figure to the students behind them, and downloads the PDF, whose first page is rendered to PNG.
  */
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { launchChromium, openPage, screenshots, signIn } from '../support/browser.js';
+import { answeredChoiceExam } from '../support/exam.js';
 import { Client, startServer, type RunningServer } from '../support/server.js';
 
 let server: RunningServer;
@@ -42,41 +42,9 @@ const ANSWERS: Record<string, string[]> = {
 beforeAll(async () => {
   server = await startServer();
   browser = await launchChromium();
+  assignmentId = await answeredChoiceExam(server.baseUrl, { title: TITLE, stem: '期中测验', keys: KEYS, knowledgePoints: KPS, score: 5, answers: ANSWERS });
   const teacher = new Client(server.baseUrl);
   await teacher.login('teacher1');
-  const classes = (await teacher.get('/api/classes')).data as { id: string; name: string }[];
-  const itemIds: string[] = [];
-  for (const [i, key] of KEYS.entries()) {
-    const r = await teacher.post('/api/items', {
-      subject: 'math',
-      grade: 7,
-      body: { type: 'single_choice', stem: `期中测验第${i + 1}题`, options: ['A', 'B', 'C', 'D'].map((k) => ({ key: k, text: `选项${k}` })), answer: key },
-      knowledgePoints: [KPS[i]],
-      difficulty: 2,
-      score: 5,
-    });
-    expect(r.status, JSON.stringify(r.data)).toBe(201);
-    itemIds.push(r.data.id);
-  }
-  const a = await teacher.post('/api/assignments', {
-    kind: 'exam',
-    title: TITLE,
-    classIds: classes.filter((c) => c.name.startsWith('七年级')).map((c) => c.id),
-    openAt: new Date(Date.now() - 3600_000).toISOString(),
-    dueAt: new Date(Date.now() + 86_400_000).toISOString(),
-    items: itemIds.map((itemId) => ({ itemId })),
-  });
-  expect(a.status, JSON.stringify(a.data)).toBe(201);
-  assignmentId = a.data.id;
-  // Choice questions are marked by the server as soon as they are submitted.
-  await Promise.all(
-    Object.entries(ANSWERS).map(async ([username, answers]) => {
-      const c = new Client(server.baseUrl);
-      await c.login(username);
-      const r = await c.post(`/api/assignments/${assignmentId}/submissions`, { clientId: randomUUID(), answers: Object.fromEntries(answers.map((x, i) => [String(i + 1), x])) });
-      expect(r.status, JSON.stringify(r.data)).toBe(201);
-    }),
-  );
   for (const t0 = Date.now(); ; ) {
     const r = await teacher.get(`/api/analytics/assignments/${assignmentId}/report`);
     if (r.data.summary?.students === 11) break;

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshots, signIn } from '../support/browser.js';
+import { launchChromium, openPage, screenshots, signIn, pickOption } from '../support/browser.js';
 import { Client, startServer, type RunningServer } from '../support/server.js';
 
 let server: RunningServer;
@@ -62,21 +62,14 @@ afterAll(async () => {
   await server?.stop();
 });
 
-/** Opens an antd Select and picks the option with this text (typing first to filter long lists). */
-async function pick(page: Page, testId: string, option: string, type?: string) {
-  await page.locator(`[data-testid=${testId}]`).click();
-  if (type) await page.keyboard.type(type);
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-  if (type) await page.keyboard.press('Escape');
-}
 
 /** antd puts data-testid on the <input> of some controls and on a wrapper of others. */
 const field = (page: Page, testId: string) => page.locator(`input[data-testid=${testId}], textarea[data-testid=${testId}], [data-testid=${testId}] input`).first();
 
 async function fillRow(page: Page, n: number, type: string, score: number) {
-  await pick(page, `bp-row-${n}-kps`, KP, KP);
-  await pick(page, `bp-row-${n}-type`, type);
-  await pick(page, `bp-row-${n}-dmax`, '1');
+  await pickOption(page, `bp-row-${n}-kps`, KP, KP);
+  await pickOption(page, `bp-row-${n}-type`, type);
+  await pickOption(page, `bp-row-${n}-dmax`, '1');
   await field(page, `bp-row-${n}-score`).fill(String(score));
 }
 

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, openPage, screenshots, signIn } from '../support/browser.js';
+import { launchChromium, openPage, screenshots, signIn, pickOption } from '../support/browser.js';
 import { Client, startServer, type RunningServer } from '../support/server.js';
 
 let server: RunningServer;
@@ -26,12 +26,6 @@ const login = (page: Page, username: string, password?: string) => signIn(page, 
 
 const shot = screenshots('items-');
 
-/** Opens an antd Select and picks the option with this text. */
-async function pick(page: Page, testId: string, option: string, type?: string) {
-  await page.locator(`[data-testid=${testId}]`).click();
-  if (type) await page.keyboard.type(type);
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
-}
 
 describe('item bank', () => {
   it('teacher1 finds demo items with a Chinese keyword and opens one', async () => {
@@ -91,8 +85,8 @@ describe('item bank', () => {
       await page.waitForURL(/\/items\/new$/);
       await page.locator('[data-testid=editor-stem]').waitFor();
 
-      await pick(page, 'editor-subject', '数学');
-      await pick(page, 'editor-type', '计算题');
+      await pickOption(page, 'editor-subject', '数学');
+      await pickOption(page, 'editor-type', '计算题');
       const stem = '计算：$\\frac{1}{2}+\\frac{1}{3}$';
       await page.locator('[data-testid=editor-stem]').fill(stem);
       // the live student preview renders the LaTeX with KaTeX
@@ -108,7 +102,7 @@ describe('item bank', () => {
       expect(await page.locator('[data-testid=save-error]').innerText()).toContain('knowledgePoints');
       await shot(page, 'editor-error');
 
-      await pick(page, 'editor-kps', '有理数', '有理数');
+      await pickOption(page, 'editor-kps', '有理数', '有理数');
       await page.keyboard.press('Escape');
       await shot(page, 'editor-new');
       await page.locator('[data-testid=item-save]').first().click();

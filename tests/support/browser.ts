@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { DEMO_PASSWORD } from './server.js';
 
 const shots = resolve(import.meta.dirname, '../../test-results/e2e');
@@ -45,4 +46,17 @@ export async function signIn(page: Page, baseUrl: string, username: string, pass
 export function screenshots(prefix: string) {
   mkdirSync(shots, { recursive: true });
   return (page: Page, name: string) => page.screenshot({ path: `${shots}/${prefix}${name}.png`, fullPage: true });
+}
+
+/**
+ * Opens the antd Select with this test id and picks the option with this text (typing first to
+ * filter long lists; Escape then closes a multiple select). Waits until the dropdown has closed:
+ * during its closing animation it would still match the next pick's `:visible` lookup.
+ */
+export async function pickOption(page: Page, testId: string, option: string, type?: string) {
+  await page.locator(`[data-testid=${testId}]`).click();
+  if (type) await page.keyboard.type(type);
+  await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option }).first().click();
+  if (type) await page.keyboard.press('Escape');
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
 }
