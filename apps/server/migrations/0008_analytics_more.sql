@@ -56,6 +56,18 @@ CREATE TABLE "analytics_quality_records" (
 	"withdraw_reason" text
 );
 --> statement-breakpoint
+CREATE TABLE "analytics_sheets" (
+	"assignment_id" uuid NOT NULL,
+	"student_id" uuid NOT NULL,
+	"class_id" uuid NOT NULL,
+	"school_id" uuid,
+	"attempt" integer NOT NULL,
+	"submissions" integer NOT NULL,
+	"answers" jsonb NOT NULL,
+	"first_id" bigint NOT NULL,
+	CONSTRAINT "analytics_sheets_assignment_id_student_id_pk" PRIMARY KEY("assignment_id","student_id")
+);
+--> statement-breakpoint
 CREATE TABLE "analytics_submissions" (
 	"submission_id" uuid PRIMARY KEY NOT NULL,
 	"assignment_id" uuid NOT NULL,

@@ -16,6 +16,7 @@ import { Analytics, CALIBRATE_JOB, type AnalyticsDeps } from './service.js';
 import { AiUseSync, type AiUseDeps } from './ai-use.js';
 import { Cockpit, rebuildRollups, rollupsMissing, type CockpitDeps } from './cockpit.js';
 import { cockpitRoutes } from './cockpit-routes.js';
+import { rebuildSheets, sheetsMissing } from './sheets.js';
 
 const CALIBRATION_CHECK_MS = 10 * 60_000;
 
@@ -34,8 +35,9 @@ export function createAnalytics(d: { db: Db; audit: AuditLog; jobs: JobQueue; lo
       cockpitRoutes(app, cockpit);
     },
     start: async () => {
-      // Answers stored before the cockpit's rollups existed are rolled up once, before new ones arrive.
+      // Answers stored before the cockpit's rollups (and the report's sheets) existed are gathered once, before new ones arrive.
       if (await rollupsMissing(d.db)) await d.db.transaction((tx) => rebuildRollups(tx));
+      if (await sheetsMissing(d.db)) await d.db.transaction((tx) => rebuildSheets(tx));
       consumer.start();
       aiUse.start();
       // Difficulty calibration once items have enough students (checked every 10 minutes).

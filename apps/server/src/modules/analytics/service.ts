@@ -18,6 +18,7 @@ import type { Graph } from '../curriculum/index.js';
 import { FLAG_LABELS, loadCjkFonts, renderReportPdf, type PdfFonts } from './report-pdf.js';
 import { calibrations, responseFacts } from './tables.js';
 import { rollupSubmission } from './cockpit.js';
+import { recordSheet } from './sheets.js';
 
 export interface Audience {
   id: string;
@@ -118,7 +119,7 @@ export class Analytics {
       items: { position: number; itemId: string; itemVersion: number; type: string; knowledgePoints: string[]; score: number; max: number; correct: boolean; chosen?: string | string[] | null }[];
     };
     if (!e.items?.length) return;
-    await tx
+    const stored = await tx
       .insert(responseFacts)
       .values(
         e.items.map((it) => ({
@@ -143,7 +144,10 @@ export class Analytics {
           markedAt: new Date(e.markedAt),
         })),
       )
-      .onConflictDoNothing();
+      .onConflictDoNothing()
+      .returning({ id: responseFacts.id });
+    // A replayed event stored nothing: its sheet already counts it.
+    if (stored.length) await recordSheet(tx, e, Math.min(...stored.map((r) => r.id)));
     await rollupSubmission(tx, e);
   }
 
@@ -187,31 +191,18 @@ export class Analytics {
 
   /** Rows of the latest marked attempt of each student; and how many marked submissions there were. */
   /**
-   * Each student's latest marked attempt of an assignment as one entry: class, school, how many
-   * attempts were marked, and [position, score, chosen] per question. One scan groups the answers
-   * per student and the whole list crosses from the database as a single JSON text (cheaper in
-   * embedded PGlite than 100,000 rows); older attempts are dropped here.
+   * Each student's latest marked attempt of an assignment (the consumer keeps one row per student),
+   * in the order their answers arrived. The list crosses from the database as a single JSON text,
+   * cheaper in embedded PGlite than 100,000 rows.
    */
   private async sheets(assignmentId: string): Promise<Sheet[]> {
     const [row] = await queryRows<{ sheets: string | null }>(
       this.db,
-      sql`select json_agg(json_build_array(student_id, class_id, school_id, answers) order by first)::text as sheets
-          from (select student_id, min(class_id::text) as class_id, min(school_id::text) as school_id, min(id) as first,
-                       json_agg(json_build_array(attempt, position, score, chosen) order by attempt desc, position) as answers
-                from analytics_responses where assignment_id = ${assignmentId}
-                group by student_id) per_student`,
+      sql`select json_agg(json_build_array(student_id, class_id, school_id, submissions, answers) order by first_id)::text as sheets
+          from analytics_sheets where assignment_id = ${assignmentId}`,
     );
-    const list = JSON.parse(row?.sheets ?? '[]') as [string, string, string | null, [number, number, number, string | string[] | null][]][];
-    return list.map(([studentId, classId, schoolId, all]) => {
-      const latest = all[0]?.[0];
-      return {
-        studentId,
-        classId,
-        schoolId,
-        submissions: new Set(all.map((x) => x[0])).size,
-        answers: all.filter((x) => x[0] === latest).map(([, position, score, chosen]) => [position, score, chosen] as [number, number, string | string[] | null]),
-      };
-    });
+    const list = JSON.parse(row?.sheets ?? '[]') as [string, string, string | null, number, Sheet['answers']][];
+    return list.map(([studentId, classId, schoolId, submissions, answers]) => ({ studentId, classId, schoolId, submissions, answers }));
   }
 
   async report(p: Principal, assignmentId: string) {

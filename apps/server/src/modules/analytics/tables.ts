@@ -3,7 +3,7 @@
  * `submission.marked` event, one row per question) and the difficulty calibrations it ran.
  */
 import { sql } from 'drizzle-orm';
-import { bigserial, boolean, date, doublePrecision, index, integer, jsonb, pgTable, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, date, doublePrecision, index, integer, jsonb, pgTable, primaryKey, real, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true });
 
@@ -41,6 +41,30 @@ export const responseFacts = pgTable(
     index('analytics_responses_assignment_idx').on(t.assignmentId, t.studentId),
     index('analytics_responses_subject_idx').on(t.subject, t.id),
   ],
+);
+
+/**
+ * Each student's latest marked attempt of an assignment, kept by the consumer beside the answers
+ * (one row per student, not per question), so a report on a county-wide exam reads 100,000 rows
+ * instead of grouping 500,000.
+ */
+export const sheets = pgTable(
+  'analytics_sheets',
+  {
+    assignmentId: uuid('assignment_id').notNull(),
+    studentId: uuid('student_id').notNull(),
+    /** Class and school of the latest attempt. */
+    classId: uuid('class_id').notNull(),
+    schoolId: uuid('school_id'),
+    attempt: integer('attempt').notNull(),
+    /** Marked attempts of this student (all, not only the latest). */
+    submissions: integer('submissions').notNull(),
+    /** [position, score, chosen option(s) or null] per question of the latest attempt, by position. */
+    answers: jsonb('answers').notNull(),
+    /** The first answer's id: reports list students in the order their answers arrived. */
+    firstId: bigint('first_id', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.assignmentId, t.studentId] })],
 );
 
 /** A difficulty calibration (IRT) of a subject's items: a job with progress and its result. */
